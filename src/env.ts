@@ -1,0 +1,23 @@
+import type { Ingester } from "../durable-objects/ingester";
+import type { Tenant } from "../durable-objects/tenant";
+
+/** The Worker's bindings and variables (see wrangler.toml). */
+export interface Env {
+  readonly INGESTER: DurableObjectNamespace<Ingester>;
+  readonly TENANT: DurableObjectNamespace<Tenant>;
+  readonly BLOCKS: R2Bucket;
+  /** Ingester shards per tenant. Changing it re-homes series: set it once. */
+  readonly SHARDS?: string;
+  /** Tenant used when a request carries no X-Scope-OrgID. */
+  readonly DEFAULT_TENANT?: string;
+  /** "true" makes a missing X-Scope-OrgID a 401. */
+  readonly REQUIRE_TENANT?: string;
+  /** Largest accepted remote_write body, compressed, in bytes. */
+  readonly MAX_REQUEST_BYTES?: string;
+  /** Largest accepted remote_write body after snappy decoding, in bytes. */
+  readonly MAX_DECODED_BYTES?: string;
+  /** Runtime configuration (JSON or YAML), Mimir's shape. */
+  readonly RUNTIME_CONFIG?: string;
+  /** Token for the admin API. */
+  readonly ADMIN_TOKEN?: string;
+}

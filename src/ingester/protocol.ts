@@ -1,0 +1,83 @@
+/**
+ * What the distributor and the querier exchange with an ingester Durable
+ * Object over RPC. Plain data only: it is structured-cloned across the stub.
+ */
+import type { Label } from "../model/labels";
+import type { MatcherSpec } from "../model/matchers";
+import type { Exemplar, MetricMetadata } from "../write/request";
+
+/** One validated series of a push: labels sorted, unique, non-empty. */
+export interface PushSeries {
+  readonly labels: Label[];
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+  readonly exemplars?: Exemplar[];
+}
+
+export interface PushRequest {
+  readonly series: PushSeries[];
+  readonly metadata?: MetricMetadata[];
+  /** Samples older than the series' newest by at most this much are accepted (0 = none). */
+  readonly outOfOrderWindowMs: number;
+}
+
+/** Why an ingester refused a sample; ids follow Mimir's `err-mimir-…` names. */
+export type SampleRejection = "sample-out-of-order" | "sample-duplicate-timestamp" | "sample-too-old";
+
+export interface PushRejection {
+  readonly reason: SampleRejection;
+  /** Samples refused for this reason. */
+  readonly count: number;
+  /** A one-line description of the first such sample. */
+  readonly example: string;
+}
+
+export interface PushResult {
+  readonly samplesWritten: number;
+  readonly exemplarsWritten: number;
+  readonly rejections: PushRejection[];
+}
+
+/** A chunk as sent to queriers: Prometheus XOR encoding, samples in [minTime, maxTime]. */
+export interface ChunkData {
+  readonly minTime: number;
+  readonly maxTime: number;
+  readonly data: Uint8Array;
+}
+
+export interface SelectedSeries {
+  readonly labels: Label[];
+  /** Time-ordered, non-overlapping; only chunks overlapping the asked range. */
+  readonly chunks: ChunkData[];
+}
+
+export interface SelectRequest {
+  readonly matchers: MatcherSpec[];
+  readonly start: number;
+  readonly end: number;
+  /** Labels only, no chunks. */
+  readonly seriesOnly?: boolean;
+  readonly limit?: number;
+}
+
+export interface LabelRequest {
+  readonly matchers: MatcherSpec[];
+  readonly start: number;
+  readonly end: number;
+  readonly limit?: number;
+}
+
+export interface ExemplarSeries {
+  readonly seriesLabels: Label[];
+  readonly exemplars: Exemplar[];
+}
+
+/** The RPC surface of the ingester DO. */
+export interface IngesterRPC {
+  push(req: PushRequest): Promise<PushResult>;
+  select(req: SelectRequest): Promise<SelectedSeries[]>;
+  labelNames(req: LabelRequest): Promise<string[]>;
+  labelValues(name: string, req: LabelRequest): Promise<string[]>;
+  metadata(metric: string, limit: number): Promise<MetricMetadata[]>;
+  exemplars(req: SelectRequest): Promise<ExemplarSeries[]>;
+}

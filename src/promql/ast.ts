@@ -1,0 +1,211 @@
+/**
+ * The PromQL syntax tree. The parser produces it, the engine evaluates it and
+ * the printer turns it back into canonical text (`format_query`). Node kinds
+ * and field names follow Prometheus's `promql/parser` so that its docs and
+ * code read across.
+ *
+ * Times and durations are in milliseconds.
+ */
+import type { Matcher } from "../model/matchers";
+
+export type ValueType = "scalar" | "vector" | "matrix" | "string";
+
+/** Byte offsets into the query text, for error messages. */
+export interface PositionRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+export type Expr =
+  | NumberLiteral
+  | StringLiteral
+  | VectorSelector
+  | MatrixSelector
+  | SubqueryExpr
+  | Call
+  | AggregateExpr
+  | BinaryExpr
+  | UnaryExpr
+  | ParenExpr
+  | StepInvariantExpr;
+
+/** `@ start()` / `@ end()`: resolved by the engine to the query's bounds. */
+export type AtModifier = "start" | "end";
+
+interface Node {
+  readonly pos: PositionRange;
+}
+
+export interface NumberLiteral extends Node {
+  readonly type: "NumberLiteral";
+  readonly value: number;
+}
+
+export interface StringLiteral extends Node {
+  readonly type: "StringLiteral";
+  readonly value: string;
+}
+
+export interface VectorSelector extends Node {
+  readonly type: "VectorSelector";
+  /** The metric name as written before the braces, or "" if none. */
+  readonly name: string;
+  /** All matchers, including the `__name__` one implied by `name`. */
+  readonly matchers: readonly Matcher[];
+  /** `offset` in ms (negative for `offset -5m`), 0 if absent. */
+  readonly offset: number;
+  /** `@ <timestamp>` in ms, or null. */
+  readonly timestamp: number | null;
+  /** `@ start()` / `@ end()`, or null. */
+  readonly startOrEnd: AtModifier | null;
+}
+
+export interface MatrixSelector extends Node {
+  readonly type: "MatrixSelector";
+  readonly vectorSelector: VectorSelector;
+  /** The range in ms. */
+  readonly range: number;
+}
+
+export interface SubqueryExpr extends Node {
+  readonly type: "SubqueryExpr";
+  readonly expr: Expr;
+  readonly range: number;
+  /** The resolution in ms, 0 when omitted (the engine uses the default). */
+  readonly step: number;
+  readonly offset: number;
+  readonly timestamp: number | null;
+  readonly startOrEnd: AtModifier | null;
+}
+
+export interface Call extends Node {
+  readonly type: "Call";
+  readonly func: FunctionSignature;
+  readonly args: readonly Expr[];
+}
+
+/** What the parser knows of a function: enough to type-check a call. */
+export interface FunctionSignature {
+  readonly name: string;
+  readonly argTypes: readonly ValueType[];
+  /** Trailing arguments that may be left out (0 if none), or -1 for unbounded varargs of the last type. */
+  readonly variadic: number;
+  readonly returnType: ValueType;
+  /** Needs a feature flag in Prometheus (e.g. experimental functions). */
+  readonly experimental?: boolean;
+}
+
+export type AggregateOp =
+  | "sum"
+  | "avg"
+  | "count"
+  | "min"
+  | "max"
+  | "group"
+  | "stddev"
+  | "stdvar"
+  | "topk"
+  | "bottomk"
+  | "count_values"
+  | "quantile"
+  | "limitk"
+  | "limit_ratio";
+
+export interface AggregateExpr extends Node {
+  readonly type: "AggregateExpr";
+  readonly op: AggregateOp;
+  readonly expr: Expr;
+  /** The parameter of topk, bottomk, quantile, count_values, limitk, limit_ratio. */
+  readonly param: Expr | null;
+  readonly grouping: readonly string[];
+  readonly without: boolean;
+}
+
+export type BinaryOp =
+  | "+"
+  | "-"
+  | "*"
+  | "/"
+  | "%"
+  | "^"
+  | "atan2"
+  | "=="
+  | "!="
+  | ">"
+  | "<"
+  | ">="
+  | "<="
+  | "and"
+  | "or"
+  | "unless";
+
+export type VectorMatchCardinality = "one-to-one" | "many-to-one" | "one-to-many" | "many-to-many";
+
+export interface VectorMatching {
+  readonly card: VectorMatchCardinality;
+  /** The label list of `on(...)` or `ignoring(...)`. */
+  readonly matchingLabels: readonly string[];
+  /** True for `on`, false for `ignoring` (or no clause). */
+  readonly on: boolean;
+  /** The extra labels of `group_left(...)` / `group_right(...)`. */
+  readonly include: readonly string[];
+}
+
+export interface BinaryExpr extends Node {
+  readonly type: "BinaryExpr";
+  readonly op: BinaryOp;
+  readonly lhs: Expr;
+  readonly rhs: Expr;
+  /** Set when both sides are vectors (and for set operators, always many-to-many). */
+  readonly matching: VectorMatching | null;
+  /** The `bool` modifier of a comparison. */
+  readonly returnBool: boolean;
+}
+
+export interface UnaryExpr extends Node {
+  readonly type: "UnaryExpr";
+  readonly op: "+" | "-";
+  readonly expr: Expr;
+}
+
+export interface ParenExpr extends Node {
+  readonly type: "ParenExpr";
+  readonly expr: Expr;
+}
+
+/**
+ * Wraps a subtree whose value is the same at every step (an `@` modifier
+ * fixes its time); the engine may evaluate it once. Inserted by the parser's
+ * `preprocess` step, never written by users.
+ */
+export interface StepInvariantExpr extends Node {
+  readonly type: "StepInvariantExpr";
+  readonly expr: Expr;
+}
+
+export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set(["==", "!=", ">", "<", ">=", "<="]);
+export const SET_OPS: ReadonlySet<BinaryOp> = new Set(["and", "or", "unless"]);
+
+/** The type an expression evaluates to. */
+export function exprType(e: Expr): ValueType {
+  switch (e.type) {
+    case "NumberLiteral":
+      return "scalar";
+    case "StringLiteral":
+      return "string";
+    case "VectorSelector":
+    case "AggregateExpr":
+      return "vector";
+    case "MatrixSelector":
+    case "SubqueryExpr":
+      return "matrix";
+    case "Call":
+      return e.func.returnType;
+    case "BinaryExpr":
+      return exprType(e.lhs) === "scalar" && exprType(e.rhs) === "scalar" ? "scalar" : "vector";
+    case "UnaryExpr":
+    case "ParenExpr":
+    case "StepInvariantExpr":
+      return exprType(e.expr);
+  }
+}
