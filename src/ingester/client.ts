@@ -1,0 +1,38 @@
+/**
+ * How the Worker reaches a tenant's ingesters: one Durable Object per
+ * tenant×shard, named `<tenant>/<shard>`, and a series' shard is a hash of
+ * its labels. Everything that talks to ingesters goes through here.
+ */
+import type { Env } from "../env";
+import { hashLabels, type Labels } from "../model/labels";
+import type { TenantId } from "../tenancy/tenant";
+import type { IngesterRPC } from "./protocol";
+
+export const DEFAULT_SHARDS = 4;
+export const MAX_SHARDS = 256;
+
+export function shardCount(env: Env): number {
+  const n = Number(env.SHARDS ?? DEFAULT_SHARDS);
+  return Number.isInteger(n) && n >= 1 && n <= MAX_SHARDS ? n : DEFAULT_SHARDS;
+}
+
+export function shardOf(labels: Labels, shards: number): number {
+  return hashLabels(labels) % shards;
+}
+
+export function ingester(env: Env, tenant: TenantId, shard: number): IngesterRPC {
+  const ns = env.INGESTER;
+  return ns.get(ns.idFromName(`${tenant}/${shard}`)) as unknown as IngesterRPC;
+}
+
+/** Calls every shard of a tenant in parallel. */
+export function allShards<T>(
+  env: Env,
+  tenant: TenantId,
+  shards: number,
+  call: (stub: IngesterRPC, shard: number) => Promise<T>,
+): Promise<T[]> {
+  const calls: Promise<T>[] = [];
+  for (let s = 0; s < shards; s++) calls.push(call(ingester(env, tenant, s), s));
+  return Promise.all(calls);
+}

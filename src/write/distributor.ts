@@ -1,0 +1,86 @@
+/**
+ * The distributor's back half: splits validated series by shard and pushes
+ * every shard in parallel. It resolves only after every shard committed, so
+ * a 2xx always means durable. A shard that fails makes the whole push fail
+ * with a transient error; the sender's retry is harmless because ingesters
+ * accept a repeated sample with the same value silently.
+ */
+import type { Env } from "../env";
+import { allShards, shardOf } from "../ingester/client";
+import type { PushRejection, PushRequest, PushSeries } from "../ingester/protocol";
+import { getLabel, METRIC_NAME, type Label } from "../model/labels";
+import type { TenantId } from "../tenancy/tenant";
+import type { Exemplar, MetricMetadata } from "./request";
+
+export interface AcceptedSeries {
+  /** Validated: sorted, unique names, non-empty values. */
+  readonly labels: Label[];
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+  readonly exemplars: Exemplar[];
+}
+
+export interface DistributeOptions {
+  readonly shards: number;
+  readonly outOfOrderWindowMs: number;
+}
+
+export interface DistributeResult {
+  readonly samplesWritten: number;
+  readonly exemplarsWritten: number;
+  readonly rejections: PushRejection[];
+}
+
+export async function distribute(
+  env: Env,
+  tenant: TenantId,
+  series: readonly AcceptedSeries[],
+  metadata: readonly MetricMetadata[],
+  opts: DistributeOptions,
+): Promise<DistributeResult> {
+  const perShard: PushSeries[][] = Array.from({ length: opts.shards }, () => []);
+  const metaPerShard: MetricMetadata[][] = Array.from({ length: opts.shards }, () => []);
+  for (const s of series) {
+    perShard[shardOf(s.labels, opts.shards)]!.push(
+      s.exemplars.length > 0
+        ? { labels: s.labels, timestamps: s.timestamps, values: s.values, exemplars: s.exemplars }
+        : { labels: s.labels, timestamps: s.timestamps, values: s.values },
+    );
+  }
+  // Metadata is kept per metric name, in the shard that owns the name alone.
+  for (const m of metadata) {
+    metaPerShard[shardOf([{ name: METRIC_NAME, value: m.metricFamilyName }], opts.shards)]!.push(m);
+  }
+  const results = await allShards(env, tenant, opts.shards, (stub, shard) => {
+    const req: PushRequest = {
+      series: perShard[shard]!,
+      metadata: metaPerShard[shard]!,
+      outOfOrderWindowMs: opts.outOfOrderWindowMs,
+    };
+    if (req.series.length === 0 && req.metadata!.length === 0) {
+      return Promise.resolve({ samplesWritten: 0, exemplarsWritten: 0, rejections: [] });
+    }
+    return stub.push(req);
+  });
+  return mergeResults(results);
+}
+
+function mergeResults(results: readonly DistributeResult[]): DistributeResult {
+  let samplesWritten = 0;
+  let exemplarsWritten = 0;
+  const byReason = new Map<string, PushRejection>();
+  for (const r of results) {
+    samplesWritten += r.samplesWritten;
+    exemplarsWritten += r.exemplarsWritten;
+    for (const rej of r.rejections) {
+      const prev = byReason.get(rej.reason);
+      byReason.set(rej.reason, prev ? { ...prev, count: prev.count + rej.count } : rej);
+    }
+  }
+  return { samplesWritten, exemplarsWritten, rejections: [...byReason.values()] };
+}
+
+/** The metric name of a validated series, for messages. */
+export function metricName(labels: readonly Label[]): string {
+  return getLabel(labels, METRIC_NAME);
+}
