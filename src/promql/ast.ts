@@ -39,6 +39,8 @@ interface Node {
 export interface NumberLiteral extends Node {
   readonly type: "NumberLiteral";
   readonly value: number;
+  /** Written as a duration (`5m`, value in seconds), so it prints back as one. */
+  readonly duration?: boolean;
 }
 
 export interface StringLiteral extends Node {
@@ -58,6 +60,11 @@ export interface VectorSelector extends Node {
   readonly timestamp: number | null;
   /** `@ start()` / `@ end()`, or null. */
   readonly startOrEnd: AtModifier | null;
+  /** `offset <duration expression>`; see DurationExpr for how it relates to `offset`. */
+  readonly offsetExpr?: DurationExpr;
+  /** The experimental `anchored` / `smoothed` range modifiers (also written on instant selectors). */
+  readonly anchored?: boolean;
+  readonly smoothed?: boolean;
 }
 
 export interface MatrixSelector extends Node {
@@ -65,6 +72,8 @@ export interface MatrixSelector extends Node {
   readonly vectorSelector: VectorSelector;
   /** The range in ms. */
   readonly range: number;
+  /** The range as a duration expression (`[5m+1m]`, `[step()]`); see DurationExpr. */
+  readonly rangeExpr?: DurationExpr;
 }
 
 export interface SubqueryExpr extends Node {
@@ -76,7 +85,32 @@ export interface SubqueryExpr extends Node {
   readonly offset: number;
   readonly timestamp: number | null;
   readonly startOrEnd: AtModifier | null;
+  readonly rangeExpr?: DurationExpr;
+  readonly stepExpr?: DurationExpr;
+  readonly offsetExpr?: DurationExpr;
 }
+
+/**
+ * An experimental duration expression in a range, subquery step or offset
+ * position (`[5m + 1m]`, `offset -step()`, `[min_of(range(), 1h)]`). Values
+ * are in seconds, as in PromQL. When the expression does not use `step()` or
+ * `range()`, the parser also folds it into the node's plain ms field
+ * (`range`, `step`, `offset`); otherwise that field is 0 and the engine must
+ * evaluate the expression per query (see `evalDurationExpr` in the parser).
+ * `wrapped` records parentheses so the expression prints back as written.
+ */
+export type DurationExpr =
+  | { readonly kind: "number"; readonly value: number; readonly duration: boolean; readonly pos: PositionRange; readonly wrapped: boolean }
+  | { readonly kind: "step" | "range"; readonly pos: PositionRange; readonly wrapped: boolean }
+  | {
+      readonly kind: "binary";
+      readonly op: "+" | "-" | "*" | "/" | "%" | "^" | "min_of" | "max_of";
+      readonly lhs: DurationExpr;
+      readonly rhs: DurationExpr;
+      readonly pos: PositionRange;
+      readonly wrapped: boolean;
+    }
+  | { readonly kind: "unary"; readonly op: "+" | "-"; readonly expr: DurationExpr; readonly pos: PositionRange; readonly wrapped: boolean };
 
 export interface Call extends Node {
   readonly type: "Call";
@@ -88,7 +122,11 @@ export interface Call extends Node {
 export interface FunctionSignature {
   readonly name: string;
   readonly argTypes: readonly ValueType[];
-  /** Trailing arguments that may be left out (0 if none), or -1 for unbounded varargs of the last type. */
+  /**
+   * As in Prometheus: 0 for a fixed arity; otherwise the call takes at least
+   * `argTypes.length - 1` arguments and at most that plus `variadic` (or any
+   * number when -1); arguments past `argTypes` have the last type.
+   */
   readonly variadic: number;
   readonly returnType: ValueType;
   /** Needs a feature flag in Prometheus (e.g. experimental functions). */
@@ -137,7 +175,10 @@ export type BinaryOp =
   | "<="
   | "and"
   | "or"
-  | "unless";
+  | "unless"
+  /** Native-histogram trim operators: `</` (trim_upper) and `>/` (trim_lower). */
+  | "</"
+  | ">/";
 
 export type VectorMatchCardinality = "one-to-one" | "many-to-one" | "one-to-many" | "many-to-many";
 
@@ -149,6 +190,11 @@ export interface VectorMatching {
   readonly on: boolean;
   /** The extra labels of `group_left(...)` / `group_right(...)`. */
   readonly include: readonly string[];
+  /**
+   * Experimental `fill(v)` / `fill_left(v)` / `fill_right(v)`: the value used
+   * for a series missing on that side (null: no filling on that side).
+   */
+  readonly fillValues?: { readonly lhs: number | null; readonly rhs: number | null };
 }
 
 export interface BinaryExpr extends Node {
