@@ -1,0 +1,291 @@
+/**
+ * A protobuf wire-format reader over one Uint8Array.
+ *
+ * Nested messages are not copied or wrapped: `messageEnd()` reads a length
+ * prefix and returns the absolute end offset, and the caller loops while
+ * `pos < end`, then calls `finish(end)` to prove the fields stopped exactly on
+ * the boundary. This keeps decoding free of per-message allocations.
+ */
+
+export const WIRE_VARINT = 0;
+export const WIRE_FIXED64 = 1;
+export const WIRE_LEN = 2;
+export const WIRE_START_GROUP = 3;
+export const WIRE_END_GROUP = 4;
+export const WIRE_FIXED32 = 5;
+
+export type WireType = 0 | 1 | 2 | 3 | 4 | 5;
+
+const TWO_POW_32 = 4294967296;
+/** Protobuf forbids deeper group nesting in practice; this bounds recursion on hostile input. */
+const MAX_GROUP_DEPTH = 64;
+
+export class ProtobufError extends Error {
+  override readonly name = "ProtobufError";
+  /** Byte offset in the buffer where the problem was found. */
+  readonly offset: number;
+  constructor(problem: string, offset: number) {
+    super(`proto: ${problem} at offset ${offset}`);
+    this.offset = offset;
+  }
+}
+
+// Strings in protobuf must be UTF-8; a fatal decoder turns bad bytes into an
+// error instead of silently substituting U+FFFD into label values. ignoreBOM
+// keeps a leading U+FEFF as part of the value rather than stripping it.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+export class ProtoReader {
+  readonly buf: Uint8Array;
+  /** Next byte to read. */
+  pos: number;
+  /** End of the readable region (exclusive). */
+  readonly end: number;
+  private readonly view: DataView;
+  // Scratch for 64-bit varints, split so negative int64 stay exact.
+  private lo = 0;
+  private hi = 0;
+
+  constructor(buf: Uint8Array, start = 0, end = buf.length) {
+    this.buf = buf;
+    this.pos = start;
+    this.end = end;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  /**
+   * Reads a field key. Returns `fieldNumber << 3 | wireType`; split it with
+   * `key >>> 3` and `key & 7`.
+   */
+  key(): number {
+    const at = this.pos;
+    const k = this.uint32();
+    if (k >>> 3 === 0) throw new ProtobufError("invalid field number 0", at);
+    const wt = k & 7;
+    if (wt > 5) throw new ProtobufError(`invalid wire type ${wt}`, at);
+    return k;
+  }
+
+  /** An unsigned varint that the schema says fits in 32 bits (uint32, enum, length, key). */
+  uint32(): number {
+    const buf = this.buf;
+    const pos = this.pos;
+    if (pos < this.end) {
+      const b = buf[pos]!;
+      if (b < 0x80) {
+        this.pos = pos + 1;
+        return b;
+      }
+    }
+    this.varint64();
+    // Larger values are truncated to their low 32 bits, as protobuf does for uint32.
+    return this.lo;
+  }
+
+  /** An unsigned 64-bit varint as a number (exact below 2^53). */
+  uint64(): number {
+    const pos = this.pos;
+    if (pos < this.end) {
+      const b = this.buf[pos]!;
+      if (b < 0x80) {
+        this.pos = pos + 1;
+        return b;
+      }
+    }
+    this.varint64();
+    return this.hi * TWO_POW_32 + this.lo;
+  }
+
+  /** A two's-complement int64 varint as a number (exact within ±2^53). */
+  int64(): number {
+    const pos = this.pos;
+    if (pos < this.end) {
+      const b = this.buf[pos]!;
+      if (b < 0x80) {
+        this.pos = pos + 1;
+        return b;
+      }
+    }
+    this.varint64();
+    return (this.hi | 0) * TWO_POW_32 + this.lo;
+  }
+
+  /** A zigzag-encoded sint32/sint64 (exact within ±2^53). */
+  sint64(): number {
+    this.varint64();
+    const lo = this.lo;
+    const hi = this.hi;
+    // value = (n >>> 1) ^ -(n & 1), done on the two halves.
+    const sign = -(lo & 1);
+    const rlo = ((lo >>> 1) | (hi << 31)) ^ sign;
+    const rhi = (hi >>> 1) ^ sign;
+    return (rhi | 0) * TWO_POW_32 + (rlo >>> 0);
+  }
+
+  bool(): boolean {
+    return this.uint64() !== 0;
+  }
+
+  /** A little-endian IEEE double; the bit pattern (NaN payloads included) is kept. */
+  double(): number {
+    const pos = this.pos;
+    if (pos + 8 > this.end) throw new ProtobufError("truncated fixed64", pos);
+    this.pos = pos + 8;
+    return this.view.getFloat64(pos, true);
+  }
+
+  fixed32(): number {
+    const pos = this.pos;
+    if (pos + 4 > this.end) throw new ProtobufError("truncated fixed32", pos);
+    this.pos = pos + 4;
+    return this.view.getUint32(pos, true);
+  }
+
+  /**
+   * Reads a length prefix and returns the absolute end of the delimited
+   * region, leaving `pos` at its start.
+   */
+  messageEnd(): number {
+    const at = this.pos;
+    const len = this.uint64();
+    const end = this.pos + len;
+    if (end > this.end) {
+      throw new ProtobufError(`length ${len} runs past the end of the buffer (${this.end - this.pos} bytes left)`, at);
+    }
+    return end;
+  }
+
+  /** Asserts that decoding a delimited region stopped exactly at its end. */
+  finish(end: number): void {
+    if (this.pos !== end) throw new ProtobufError("field overruns its enclosing message", this.pos);
+  }
+
+  /** A length-delimited byte field as a view into the buffer (no copy). */
+  bytes(): Uint8Array {
+    const end = this.messageEnd();
+    const out = this.buf.subarray(this.pos, end);
+    this.pos = end;
+    return out;
+  }
+
+  string(): string {
+    const end = this.messageEnd();
+    const start = this.pos;
+    this.pos = end;
+    return decodeUtf8(this.buf, start, end);
+  }
+
+  /** Skips the value of a field with the given wire type (unknown fields). */
+  skip(wireType: number, depth = 0): void {
+    const at = this.pos;
+    switch (wireType) {
+      case WIRE_VARINT:
+        this.varint64();
+        return;
+      case WIRE_FIXED64:
+        if (at + 8 > this.end) throw new ProtobufError("truncated fixed64", at);
+        this.pos = at + 8;
+        return;
+      case WIRE_LEN:
+        this.pos = this.messageEnd();
+        return;
+      case WIRE_FIXED32:
+        if (at + 4 > this.end) throw new ProtobufError("truncated fixed32", at);
+        this.pos = at + 4;
+        return;
+      case WIRE_START_GROUP:
+        this.skipGroup(depth + 1, at);
+        return;
+      default:
+        throw new ProtobufError(`unexpected wire type ${wireType}`, at);
+    }
+  }
+
+  /** Throws the error for a known field sent with the wrong wire type. */
+  wrongWireType(key: number, want: WireType, field: string, message: string): never {
+    throw new ProtobufError(
+      `field ${key >>> 3} (${field}) of ${message} has wire type ${key & 7}, want ${want}`,
+      this.pos,
+    );
+  }
+
+  private skipGroup(depth: number, at: number): void {
+    if (depth > MAX_GROUP_DEPTH) throw new ProtobufError("groups nested too deeply", at);
+    for (;;) {
+      if (this.pos >= this.end) throw new ProtobufError("unterminated group", at);
+      const k = this.key();
+      if ((k & 7) === WIRE_END_GROUP) return;
+      this.skip(k & 7, depth);
+    }
+  }
+
+  /** Reads a varint of up to 10 bytes into `lo`/`hi`. */
+  private varint64(): void {
+    const buf = this.buf;
+    const end = this.end;
+    const start = this.pos;
+    let pos = start;
+    let lo = 0;
+    let b: number;
+    for (let shift = 0; shift < 28; shift += 7) {
+      if (pos >= end) throw new ProtobufError("truncated varint", start);
+      b = buf[pos++]!;
+      lo |= (b & 0x7f) << shift;
+      if (b < 0x80) {
+        this.pos = pos;
+        this.lo = lo >>> 0;
+        this.hi = 0;
+        return;
+      }
+    }
+    // Byte 5 straddles the halves: 4 bits to lo, 3 bits to hi.
+    if (pos >= end) throw new ProtobufError("truncated varint", start);
+    b = buf[pos++]!;
+    lo |= (b & 0x0f) << 28;
+    let hi = (b & 0x7f) >>> 4;
+    if (b >= 0x80) {
+      for (let shift = 3; ; shift += 7) {
+        if (shift > 31) throw new ProtobufError("varint longer than 10 bytes", start);
+        if (pos >= end) throw new ProtobufError("truncated varint", start);
+        b = buf[pos++]!;
+        if (shift === 31 && b > 1) {
+          if (b >= 0x80) throw new ProtobufError("varint longer than 10 bytes", start);
+          throw new ProtobufError("varint overflows 64 bits", start);
+        }
+        hi |= (b & 0x7f) << shift;
+        if (b < 0x80) break;
+      }
+    }
+    this.pos = pos;
+    this.lo = lo >>> 0;
+    this.hi = hi >>> 0;
+  }
+}
+
+/**
+ * UTF-8 decoding with a fast path for short ASCII strings (label names and
+ * most label values), where building the string directly beats the
+ * TextDecoder call overhead.
+ */
+export function decodeUtf8(buf: Uint8Array, start: number, end: number): string {
+  const len = end - start;
+  if (len === 0) return "";
+  if (len <= 24) {
+    let s = "";
+    for (let i = start; i < end; i++) {
+      const c = buf[i]!;
+      if (c >= 0x80) return decodeUtf8Slow(buf, start, end);
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return decodeUtf8Slow(buf, start, end);
+}
+
+function decodeUtf8Slow(buf: Uint8Array, start: number, end: number): string {
+  try {
+    return utf8.decode(buf.subarray(start, end));
+  } catch {
+    throw new ProtobufError("string is not valid UTF-8", start);
+  }
+}
