@@ -1,0 +1,346 @@
+/**
+ * Prometheus's XOR ("Gorilla") float chunk, bit for bit as Prometheus writes
+ * it (see ../shared/specs/tsdb-format/chunks.md, "XOR chunk data"):
+ *
+ *   num_samples u16 BE | t0 varint | v0 64 bits | t1-t0 uvarint | xor(v1) |
+ *   dod(t2) xor(v2) | ... | zero padding to a byte
+ *
+ * Timestamp delta-of-deltas use the buckets 0 → `0`, 14 bits → `10`,
+ * 17 → `110`, 20 → `1110`, else `1111` + 64 bits. A bucket of n bits holds
+ * -(2^(n-1)-1) … 2^(n-1), so the decoder reads values above 2^(n-1) as
+ * negative. Value XORs are `0` (unchanged), `10` + bits in the previous
+ * leading/trailing-zero window, or `11` + leading (5 bits, capped at 31) +
+ * significant bit count (6 bits, 64 written as 0) + the bits.
+ *
+ * Floats are handled as two 32-bit halves so encoding and decoding are
+ * allocation-free and bit-exact (NaN payloads such as the stale marker, -0).
+ */
+import { BitReader, BitWriter, int64FromHalves, int64Hi, int64Lo } from "./bstream";
+
+/** Encoding byte of XOR chunks in block chunk files. */
+export const ENCODING_XOR = 1;
+export const XOR_HEADER_BYTES = 2;
+/** The 16-bit sample counter's limit. */
+export const MAX_XOR_SAMPLES = 0xffff;
+
+// One scratch view converts between a float and its bits without allocating.
+const scratch = new DataView(new ArrayBuffer(8));
+
+export function floatHi(v: number): number {
+  scratch.setFloat64(0, v);
+  return scratch.getUint32(0);
+}
+
+export function floatLo(v: number): number {
+  scratch.setFloat64(0, v);
+  return scratch.getUint32(4);
+}
+
+export function floatFromBits(hi: number, lo: number): number {
+  scratch.setUint32(0, hi);
+  scratch.setUint32(4, lo);
+  return scratch.getFloat64(0);
+}
+
+/** True when two floats have identical bits (tells stale NaN from NaN, -0 from 0). */
+export function sameFloatBits(a: number, b: number): boolean {
+  scratch.setFloat64(0, a);
+  const ah = scratch.getUint32(0);
+  const al = scratch.getUint32(4);
+  scratch.setFloat64(0, b);
+  return ah === scratch.getUint32(0) && al === scratch.getUint32(4);
+}
+
+function clz64(hi: number, lo: number): number {
+  return hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(lo);
+}
+
+function ctz32(x: number): number {
+  return 31 - Math.clz32(x & -x);
+}
+
+function ctz64(hi: number, lo: number): number {
+  return lo !== 0 ? ctz32(lo) : 32 + ctz32(hi);
+}
+
+/** Whether a signed delta-of-delta fits an n-bit bucket, Prometheus's asymmetric range. */
+function fitsBucket(dod: number, n: number): boolean {
+  const half = 2 ** (n - 1);
+  return dod >= -(half - 1) && dod <= half;
+}
+
+/** Appends samples to one XOR chunk. Timestamps must not decrease. */
+export class XORAppender {
+  private readonly w: BitWriter;
+  private num = 0;
+  private t = 0;
+  private tDelta = 0;
+  private vHi = 0;
+  private vLo = 0;
+  /** 0xff until the first value window is written, as in Prometheus. */
+  private leading = 0xff;
+  private trailing = 0;
+
+  constructor(initialCapacity = 32) {
+    this.w = new BitWriter(initialCapacity);
+    this.w.writeBits(0, 16);
+  }
+
+  /** Re-creates the appender state for an existing chunk by re-encoding it. */
+  static fromChunk(data: Uint8Array): XORAppender {
+    const app = new XORAppender(Math.max(32, data.length + 8));
+    const it = new XORIterator(data);
+    while (it.next()) app.append(it.t, it.v);
+    return app;
+  }
+
+  get numSamples(): number {
+    return this.num;
+  }
+
+  /** Timestamp of the newest sample (meaningless when empty). */
+  get lastTimestamp(): number {
+    return this.t;
+  }
+
+  get lastValue(): number {
+    return floatFromBits(this.vHi, this.vLo);
+  }
+
+  /** The encoded chunk so far, a view of the internal buffer (no copy; changes on append). */
+  bytes(): Uint8Array {
+    return this.w.bytes();
+  }
+
+  /** A compact copy of the chunk, safe to keep after further appends. */
+  copyBytes(): Uint8Array {
+    return this.w.bytes().slice();
+  }
+
+  append(t: number, v: number): void {
+    const w = this.w;
+    scratch.setFloat64(0, v);
+    const hi = scratch.getUint32(0);
+    const lo = scratch.getUint32(4);
+    const num = this.num;
+    if (num === 0) {
+      w.writeVarint(t);
+      w.writeBits(hi, 32);
+      w.writeBits(lo, 32);
+    } else if (num === 1) {
+      const tDelta = t - this.t;
+      if (tDelta < 0) throw new RangeError(`XOR chunk: timestamp ${t} before ${this.t}`);
+      w.writeUvarint(tDelta);
+      this.writeValueXor(hi, lo);
+      this.tDelta = tDelta;
+    } else {
+      if (num >= MAX_XOR_SAMPLES) throw new RangeError("XOR chunk: sample capacity exceeded");
+      const tDelta = t - this.t;
+      if (tDelta < 0) throw new RangeError(`XOR chunk: timestamp ${t} before ${this.t}`);
+      const dod = tDelta - this.tDelta;
+      if (dod === 0) {
+        w.writeBit(0);
+      } else if (fitsBucket(dod, 14)) {
+        w.writeBits(0b10, 2);
+        w.writeBits(dod & 0x3fff, 14);
+      } else if (fitsBucket(dod, 17)) {
+        w.writeBits(0b110, 3);
+        w.writeBits(dod & 0x1ffff, 17);
+      } else if (fitsBucket(dod, 20)) {
+        w.writeBits(0b1110, 4);
+        w.writeBits(dod & 0xfffff, 20);
+      } else {
+        w.writeBits(0b1111, 4);
+        w.writeBits64(int64Hi(dod), int64Lo(dod), 64);
+      }
+      this.writeValueXor(hi, lo);
+      this.tDelta = tDelta;
+    }
+    this.t = t;
+    this.vHi = hi;
+    this.vLo = lo;
+    this.num = num + 1;
+    const buf = w.buffer;
+    buf[0] = this.num >>> 8;
+    buf[1] = this.num & 0xff;
+  }
+
+  private writeValueXor(hi: number, lo: number): void {
+    const w = this.w;
+    const dHi = (hi ^ this.vHi) >>> 0;
+    const dLo = (lo ^ this.vLo) >>> 0;
+    if (dHi === 0 && dLo === 0) {
+      w.writeBit(0);
+      return;
+    }
+    w.writeBit(1);
+    let lead = clz64(dHi, dLo);
+    const trail = ctz64(dHi, dLo);
+    // Five bits hold the leading count.
+    if (lead >= 32) lead = 31;
+    if (this.leading !== 0xff && lead >= this.leading && trail >= this.trailing) {
+      w.writeBit(0);
+      writeShifted(w, dHi, dLo, this.trailing, 64 - this.leading - this.trailing);
+      return;
+    }
+    this.leading = lead;
+    this.trailing = trail;
+    w.writeBit(1);
+    w.writeBits(lead, 5);
+    const sig = 64 - lead - trail;
+    // 64 significant bits do not fit six bits; 0 stands for 64 (0 never occurs).
+    w.writeBits(sig & 0x3f, 6);
+    writeShifted(w, dHi, dLo, trail, sig);
+  }
+}
+
+/** Writes the `n` bits of hi:lo above its `shift` low bits. */
+function writeShifted(w: BitWriter, hi: number, lo: number, shift: number, n: number): void {
+  if (shift === 0) {
+    w.writeBits64(hi, lo, n);
+  } else if (shift >= 32) {
+    w.writeBits(hi >>> (shift - 32), n);
+  } else {
+    w.writeBits64(hi >>> shift, ((lo >>> shift) | (hi << (32 - shift))) >>> 0, n);
+  }
+}
+
+/** Sample count stored in a chunk's header. */
+export function xorNumSamples(data: Uint8Array): number {
+  return (data[0]! << 8) | data[1]!;
+}
+
+/**
+ * Iterates a chunk's samples. Reusable via reset(); `t` and `v` hold the
+ * current sample after next() returns true. No allocation per sample.
+ */
+export class XORIterator {
+  private readonly r: BitReader;
+  private total = 0;
+  private read = 0;
+  private tDelta = 0;
+  private vHi = 0;
+  private vLo = 0;
+  private leading = 0;
+  private trailing = 0;
+  t = 0;
+  v = 0;
+
+  constructor(data: Uint8Array = new Uint8Array(XOR_HEADER_BYTES)) {
+    this.r = new BitReader(data, XOR_HEADER_BYTES);
+    this.reset(data);
+  }
+
+  reset(data: Uint8Array): void {
+    this.r.reset(data, XOR_HEADER_BYTES);
+    this.total = data.length >= XOR_HEADER_BYTES ? xorNumSamples(data) : 0;
+    this.read = 0;
+    this.tDelta = 0;
+    this.vHi = 0;
+    this.vLo = 0;
+    this.leading = 0;
+    this.trailing = 0;
+    this.t = 0;
+    this.v = 0;
+  }
+
+  get numSamples(): number {
+    return this.total;
+  }
+
+  next(): boolean {
+    if (this.read === this.total) return false;
+    const r = this.r;
+    if (this.read === 0) {
+      this.t = r.readVarint();
+      this.vHi = r.readBits(32);
+      this.vLo = r.readBits(32);
+      this.v = floatFromBits(this.vHi, this.vLo);
+      this.read = 1;
+      return true;
+    }
+    if (this.read === 1) {
+      this.tDelta = r.readUvarint();
+    } else {
+      let prefix = 0;
+      let ones = 0;
+      while (ones < 4 && r.readBit() === 1) ones++;
+      prefix = ones;
+      let dod = 0;
+      if (prefix === 4) {
+        const hi = r.readBits(32);
+        dod = int64FromHalves(hi, r.readBits(32));
+      } else if (prefix > 0) {
+        const size = prefix === 1 ? 14 : prefix === 2 ? 17 : 20;
+        dod = r.readBits(size);
+        if (dod > 2 ** (size - 1)) dod -= 2 ** size;
+      }
+      this.tDelta += dod;
+    }
+    this.t += this.tDelta;
+    this.readValue();
+    this.read++;
+    return true;
+  }
+
+  private readValue(): void {
+    const r = this.r;
+    if (r.readBit() === 0) return;
+    let sig: number;
+    if (r.readBit() === 0) {
+      sig = 64 - this.leading - this.trailing;
+    } else {
+      this.leading = r.readBits(5);
+      sig = r.readBits(6);
+      if (sig === 0) sig = 64;
+      this.trailing = 64 - this.leading - sig;
+    }
+    let hi = 0;
+    let lo: number;
+    if (sig > 32) {
+      hi = r.readBits(sig - 32);
+      lo = r.readBits(32);
+    } else {
+      lo = r.readBits(sig);
+    }
+    const sh = this.trailing;
+    if (sh >= 32) {
+      hi = lo << (sh - 32);
+      lo = 0;
+    } else if (sh > 0) {
+      hi = (hi << sh) | (lo >>> (32 - sh));
+      lo = lo << sh;
+    }
+    this.vHi = (this.vHi ^ hi) >>> 0;
+    this.vLo = (this.vLo ^ lo) >>> 0;
+    this.v = floatFromBits(this.vHi, this.vLo);
+  }
+}
+
+/**
+ * Decodes a whole chunk into caller-provided arrays starting at `offset`;
+ * returns the number of samples written. The arrays must have room.
+ */
+export function decodeXOR(
+  data: Uint8Array,
+  timestamps: Float64Array,
+  values: Float64Array,
+  offset = 0,
+  it: XORIterator = new XORIterator(),
+): number {
+  it.reset(data);
+  let i = offset;
+  while (it.next()) {
+    timestamps[i] = it.t;
+    values[i] = it.v;
+    i++;
+  }
+  return i - offset;
+}
+
+/** Encodes samples into a fresh, compact chunk. */
+export function encodeXOR(timestamps: ArrayLike<number>, values: ArrayLike<number>, from = 0, to = timestamps.length): Uint8Array {
+  const app = new XORAppender(16 + (to - from) * 2);
+  for (let i = from; i < to; i++) app.append(timestamps[i]!, values[i]!);
+  return app.copyBytes();
+}
