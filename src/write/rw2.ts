@@ -1,0 +1,254 @@
+/**
+ * Decoder for remote_write 2.0 bodies (`io.prometheus.write.v2.Request`,
+ * after snappy). Strings arrive once in the symbols table and are referenced
+ * by index, so each distinct string is decoded once per request.
+ */
+import { METRIC_NAME, type Label } from "../model/labels";
+import { ProtoReader, ProtobufError, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "../proto/reader";
+import { DecodeError } from "./decode-error";
+import { metricTypeFromEnum } from "./metric-type";
+import type { DecodedSeries, DecodedWriteRequest, Exemplar, MetricMetadata } from "./request";
+import { SampleBuffer } from "./sample-buffer";
+
+const MSG = "io.prometheus.write.v2.Request";
+const TS = "io.prometheus.write.v2.TimeSeries";
+
+/** Decodes an uncompressed `io.prometheus.write.v2.Request`; throws `DecodeError`. */
+export function decodeWriteRequestV2(buf: Uint8Array): DecodedWriteRequest {
+  try {
+    return decode(new ProtoReader(buf));
+  } catch (e) {
+    if (e instanceof ProtobufError) throw new DecodeError(`invalid ${MSG}: ${e.message}`);
+    if (e instanceof RefError) throw new DecodeError(`invalid ${MSG}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** A semantic error (bad symbol reference) found after the wire format parsed fine. */
+class RefError extends Error {}
+
+interface SeriesState {
+  readonly symbols: readonly string[];
+  readonly samples: SampleBuffer;
+  /** Scratch for labels_refs, reused across series. */
+  refs: number[];
+  readonly metadata: Map<string, MetricMetadata>;
+}
+
+function decode(r: ProtoReader): DecodedWriteRequest {
+  // The schema does not force symbols to precede timeseries on the wire, so
+  // the first pass collects symbols and only notes where each series lies.
+  const symbols: string[] = [];
+  const spans: number[] = [];
+  while (r.pos < r.end) {
+    const k = r.key();
+    switch (k >>> 3) {
+      case 4:
+        if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "symbols", MSG);
+        symbols.push(r.string());
+        break;
+      case 5: {
+        if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "timeseries", MSG);
+        const end = r.messageEnd();
+        spans.push(r.pos, end);
+        r.pos = end;
+        break;
+      }
+      default:
+        r.skip(k & 7);
+    }
+  }
+  if (symbols.length > 0 && symbols[0] !== "") {
+    throw new RefError(`symbols[0] must be the empty string, got ${JSON.stringify(symbols[0])}`);
+  }
+
+  const state: SeriesState = {
+    symbols,
+    // Samples are ~20 bytes each on the wire, labels refs a few bytes more.
+    samples: new SampleBuffer(r.end >>> 5),
+    refs: [],
+    metadata: new Map(),
+  };
+  const series: DecodedSeries[] = new Array(spans.length >>> 1);
+  for (let i = 0; i < spans.length; i += 2) {
+    r.pos = spans[i]!;
+    series[i >>> 1] = decodeSeries(r, spans[i + 1]!, i >>> 1, state);
+  }
+  return {
+    protocol: "v2",
+    series,
+    timestamps: state.samples.timestampsView(),
+    values: state.samples.valuesView(),
+    metadata: [...state.metadata.values()],
+  };
+}
+
+function decodeSeries(r: ProtoReader, end: number, index: number, st: SeriesState): DecodedSeries {
+  const refs = st.refs;
+  refs.length = 0;
+  const sampleStart = st.samples.length;
+  let exemplars: Exemplar[] | undefined;
+  let histogramCount = 0;
+  let createdTimestamp = 0;
+  let metaType = 0;
+  let helpRef = 0;
+  let unitRef = 0;
+  while (r.pos < end) {
+    const k = r.key();
+    switch (k >>> 3) {
+      case 1:
+        readRefs(r, k, refs, "labels_refs", TS);
+        break;
+      case 2: {
+        if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "samples", TS);
+        const sEnd = r.messageEnd();
+        let value = 0;
+        let timestamp = 0;
+        while (r.pos < sEnd) {
+          const sk = r.key();
+          if (sk === 0x09) value = r.double();
+          else if (sk === 0x10) timestamp = r.int64();
+          else if (sk === 0x18) {
+            // A per-sample start (created) timestamp; the series keeps the first one sent.
+            const st0 = r.int64();
+            if (createdTimestamp === 0) createdTimestamp = st0;
+          } else if (sk >>> 3 === 1) r.wrongWireType(sk, WIRE_FIXED64, "value", "io.prometheus.write.v2.Sample");
+          else if (sk >>> 3 <= 3) r.wrongWireType(sk, WIRE_VARINT, sk >>> 3 === 2 ? "timestamp" : "start_timestamp", "io.prometheus.write.v2.Sample");
+          else r.skip(sk & 7);
+        }
+        r.finish(sEnd);
+        st.samples.push(timestamp, value);
+        break;
+      }
+      case 3:
+        // Native histograms are counted, not stored yet.
+        if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "histograms", TS);
+        r.pos = r.messageEnd();
+        histogramCount++;
+        break;
+      case 4:
+        if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "exemplars", TS);
+        (exemplars ??= []).push(decodeExemplar(r, r.messageEnd(), index, st.symbols));
+        break;
+      case 5: {
+        if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "metadata", TS);
+        const mEnd = r.messageEnd();
+        while (r.pos < mEnd) {
+          const mk = r.key();
+          const f = mk >>> 3;
+          if (f === 1 || f === 3 || f === 4) {
+            const name = f === 1 ? "type" : f === 3 ? "help_ref" : "unit_ref";
+            if ((mk & 7) !== WIRE_VARINT) r.wrongWireType(mk, WIRE_VARINT, name, "io.prometheus.write.v2.Metadata");
+            const v = r.uint32();
+            if (f === 1) metaType = v;
+            else if (f === 3) helpRef = v;
+            else unitRef = v;
+          } else {
+            r.skip(mk & 7);
+          }
+        }
+        r.finish(mEnd);
+        break;
+      }
+      case 6:
+        // created_timestamp of pre-release 2.0 senders (now reserved); still
+        // sent by Prometheus versions that predate Sample.start_timestamp.
+        if ((k & 7) !== WIRE_VARINT) r.wrongWireType(k, WIRE_VARINT, "created_timestamp", TS);
+        createdTimestamp = r.int64();
+        break;
+      default:
+        r.skip(k & 7);
+    }
+  }
+  r.finish(end);
+
+  const labels = resolveLabels(refs, st.symbols, `series ${index}`, "labels_refs");
+  if (metaType !== 0 || helpRef !== 0 || unitRef !== 0) {
+    const name = metricName(labels);
+    if (name !== "") {
+      st.metadata.set(name, {
+        metricFamilyName: name,
+        type: metricTypeFromEnum(metaType),
+        help: symbol(st.symbols, helpRef, `series ${index}`, "metadata.help_ref"),
+        unit: symbol(st.symbols, unitRef, `series ${index}`, "metadata.unit_ref"),
+      });
+    }
+  }
+  return {
+    labels,
+    sampleStart,
+    sampleEnd: st.samples.length,
+    exemplars: exemplars ?? NO_EXEMPLARS,
+    histogramCount,
+    createdTimestamp,
+  };
+}
+
+// Shared by every series without exemplars; callers treat it as read-only.
+const NO_EXEMPLARS: Exemplar[] = [];
+
+function decodeExemplar(r: ProtoReader, end: number, index: number, symbols: readonly string[]): Exemplar {
+  const E = "io.prometheus.write.v2.Exemplar";
+  const refs: number[] = [];
+  let value = 0;
+  let timestamp = 0;
+  while (r.pos < end) {
+    const k = r.key();
+    switch (k >>> 3) {
+      case 1:
+        readRefs(r, k, refs, "labels_refs", E);
+        break;
+      case 2:
+        if ((k & 7) !== WIRE_FIXED64) r.wrongWireType(k, WIRE_FIXED64, "value", E);
+        value = r.double();
+        break;
+      case 3:
+        if ((k & 7) !== WIRE_VARINT) r.wrongWireType(k, WIRE_VARINT, "timestamp", E);
+        timestamp = r.int64();
+        break;
+      default:
+        r.skip(k & 7);
+    }
+  }
+  r.finish(end);
+  return { labels: resolveLabels(refs, symbols, `series ${index} exemplar`, "labels_refs"), value, timestamp };
+}
+
+/** Appends a repeated uint32, accepting both packed and unpacked encodings as parsers must. */
+function readRefs(r: ProtoReader, k: number, out: number[], field: string, msg: string): void {
+  if ((k & 7) === WIRE_LEN) {
+    const end = r.messageEnd();
+    while (r.pos < end) out.push(r.uint32());
+    r.finish(end);
+  } else if ((k & 7) === WIRE_VARINT) {
+    out.push(r.uint32());
+  } else {
+    r.wrongWireType(k, WIRE_LEN, field, msg);
+  }
+}
+
+function resolveLabels(refs: readonly number[], symbols: readonly string[], where: string, field: string): Label[] {
+  if (refs.length % 2 !== 0) throw new RefError(`${where}: ${field} has odd length ${refs.length}`);
+  const labels: Label[] = new Array(refs.length >>> 1);
+  for (let i = 0; i < refs.length; i += 2) {
+    labels[i >>> 1] = {
+      name: symbol(symbols, refs[i]!, where, field),
+      value: symbol(symbols, refs[i + 1]!, where, field),
+    };
+  }
+  return labels;
+}
+
+function symbol(symbols: readonly string[], ref: number, where: string, field: string): string {
+  if (ref >= symbols.length) {
+    throw new RefError(
+      `${where}: ${field} reference ${ref} is out of range for a symbols table of ${symbols.length} entries`,
+    );
+  }
+  return symbols[ref]!;
+}
+
+function metricName(labels: readonly Label[]): string {
+  for (const l of labels) if (l.name === METRIC_NAME) return l.value;
+  return "";
+}
