@@ -1,0 +1,86 @@
+/**
+ * Runs the promflare Worker under `wrangler dev` on a free loopback port with
+ * its own persistence directory, the way an operator runs it locally.
+ */
+import { resolve } from "node:path";
+import { ManagedProcess } from "./process";
+import { freePort } from "./net";
+import { makeTempDir, removeTempDir, REPO_ROOT } from "./paths";
+import { waitFor } from "./wait";
+
+export interface WranglerDevOptions {
+  /** Another wrangler config than the repository's wrangler.toml. */
+  readonly config?: string;
+  /** Overrides of wrangler.toml [vars], passed as `--var NAME:VALUE`. */
+  readonly vars?: Readonly<Record<string, string>>;
+  /** Use this directory for DO SQLite and R2 state instead of a fresh temp dir (kept on stop). */
+  readonly persistTo?: string;
+  /** How long to wait for the first `GET /ready` 200 (bundling takes a few seconds). */
+  readonly readyTimeoutMs?: number;
+}
+
+export interface WranglerDev {
+  /** Base URL, e.g. http://127.0.0.1:41234 (no trailing slash). */
+  readonly url: string;
+  /** Process group leader (wrangler's node); workerd is a descendant. */
+  readonly pid: number;
+  readonly persistDir: string;
+  readonly process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+const WRANGLER_JS = resolve(REPO_ROOT, "node_modules/wrangler/bin/wrangler.js");
+
+export async function startWranglerDev(options: WranglerDevOptions = {}): Promise<WranglerDev> {
+  const port = await freePort();
+  // Several dev servers may run on one machine: never share the default inspector port.
+  const inspectorPort = await freePort();
+  const ownsPersistDir = options.persistTo === undefined;
+  const persistDir = options.persistTo ?? makeTempDir("wrangler-state");
+  const args = [
+    WRANGLER_JS,
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(inspectorPort),
+    "--persist-to",
+    persistDir,
+    "--show-interactive-dev-session=false",
+    "--log-level",
+    "warn",
+  ];
+  if (options.config !== undefined) args.push("--config", options.config);
+  for (const [name, value] of Object.entries(options.vars ?? {})) args.push("--var", `${name}:${value}`);
+  const proc = new ManagedProcess({
+    name: "wrangler dev",
+    command: process.execPath,
+    args,
+    cwd: REPO_ROOT,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1", FORCE_COLOR: "0" },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    await proc.stop();
+    if (ownsPersistDir) removeTempDir(persistDir);
+  };
+  try {
+    await waitFor(
+      async () => {
+        const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(2_000) });
+        await res.arrayBuffer();
+        return res.status === 200;
+      },
+      { timeoutMs: options.readyTimeoutMs ?? 90_000, intervalMs: 300, description: `wrangler dev to answer ${url}/ready`,
+        failIf: () => (proc.running ? undefined : `wrangler dev ${proc.exitDescription}`),
+      },
+    );
+  } catch (err) {
+    const logs = proc.tail(60);
+    await stop();
+    throw new Error(`${(err as Error).message}\n--- wrangler output ---\n${logs}`);
+  }
+  return { url, pid: proc.pid, persistDir, process: proc, stop };
+}
