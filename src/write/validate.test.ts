@@ -1,0 +1,207 @@
+import { describe, expect, it } from "vitest";
+import type { Label } from "../model/labels";
+import type { DecodedSeries, DecodedWriteRequest } from "./request";
+import {
+  DEFAULT_LIMITS,
+  validateExemplar,
+  validateMetadata,
+  validateSeries,
+  type SeriesValidation,
+  type ValidationLimits,
+} from "./validate";
+
+const NOW = 1_700_000_000_000;
+const L = (name: string, value: string): Label => ({ name, value });
+
+/** A request holding one series with the given labels and sample timestamps. */
+function one(labels: Label[], timestamps: number[] = [NOW]): { req: DecodedWriteRequest; s: DecodedSeries } {
+  const s: DecodedSeries = {
+    labels,
+    sampleStart: 0,
+    sampleEnd: timestamps.length,
+    exemplars: [],
+    histogramCount: 0,
+    createdTimestamp: 0,
+  };
+  const req: DecodedWriteRequest = {
+    protocol: "v1",
+    series: [s],
+    timestamps: Float64Array.from(timestamps),
+    values: Float64Array.from(timestamps, (_, i) => i + 0.5),
+    metadata: [],
+  };
+  return { req, s };
+}
+
+function check(labels: Label[], limits: Partial<ValidationLimits> = {}, timestamps?: number[]): SeriesValidation {
+  const { req, s } = one(labels, timestamps);
+  return validateSeries(req, s, { ...DEFAULT_LIMITS, ...limits }, NOW);
+}
+
+function rejected(v: SeriesValidation): { id: string; message: string } {
+  if (v.ok) throw new Error("expected a rejection");
+  expect(v.message).not.toContain("\n");
+  expect(v.message.endsWith(`(${v.id})`)).toBe(true);
+  return v;
+}
+
+describe("DEFAULT_LIMITS", () => {
+  it("matches Mimir's defaults", () => {
+    expect(DEFAULT_LIMITS).toMatchObject({
+      maxLabelNameLength: 1024,
+      maxLabelValueLength: 2048,
+      maxLabelNamesPerSeries: 30,
+      maxLabelNamesPerInfoSeries: 80,
+      creationGracePeriodMs: 600_000,
+      pastGracePeriodMs: 0,
+    });
+  });
+});
+
+describe("validateSeries", () => {
+  it("accepts a valid series and sorts its labels", () => {
+    const v = check([L("job", "node"), L("__name__", "up"), L("instance", "a:9100")]);
+    expect(v).toMatchObject({ ok: true, droppedSamples: 0, sampleRejection: null, sampleStart: 0, sampleEnd: 1 });
+    if (v.ok) expect(v.labels.map((l) => l.name)).toEqual(["__name__", "instance", "job"]);
+  });
+
+  it("drops empty-valued labels before anything else", () => {
+    const v = check([L("__name__", "up"), L("empty", ""), L("job", "x")]);
+    expect(v.ok && v.labels).toEqual([L("__name__", "up"), L("job", "x")]);
+  });
+
+  it("rejects a series without a metric name", () => {
+    const r = rejected(check([L("job", "x")]));
+    expect(r.id).toBe("err-mimir-missing-metric-name");
+    expect(r.message).toBe('received a series without a metric name: {job="x"} (err-mimir-missing-metric-name)');
+  });
+
+  it("treats an empty __name__ as missing", () => {
+    expect(rejected(check([L("__name__", ""), L("job", "x")])).id).toBe("err-mimir-missing-metric-name");
+  });
+
+  it("rejects a series with no labels at all", () => {
+    expect(rejected(check([])).id).toBe("err-mimir-missing-metric-name");
+  });
+
+  for (const name of ["1up", "up-time", "up time", "ü", "a.b"]) {
+    it(`rejects the metric name ${JSON.stringify(name)}`, () => {
+      const r = rejected(check([L("__name__", name)]));
+      expect(r.id).toBe("err-mimir-metric-name-invalid");
+      expect(r.message).toContain(JSON.stringify(name));
+    });
+  }
+
+  it("accepts colons in metric names (recording rules)", () => {
+    expect(check([L("__name__", "job:up:sum")]).ok).toBe(true);
+  });
+
+  it("rejects an invalid label name with Mimir's message shape", () => {
+    const r = rejected(check([L("__name__", "up"), L("1a", "x")]));
+    expect(r.message).toBe('received a series with an invalid label name: "1a" series: up{1a="x"} (err-mimir-label-invalid)');
+  });
+
+  it("rejects colons in label names", () => {
+    expect(rejected(check([L("__name__", "up"), L("a:b", "x")])).id).toBe("err-mimir-label-invalid");
+  });
+
+  it("rejects more labels than allowed, counting __name__", () => {
+    const labels = [L("__name__", "up")];
+    for (let i = 0; i < 30; i++) labels.push(L(`l${String(i).padStart(2, "0")}`, "v"));
+    const r = rejected(check(labels));
+    expect(r.id).toBe("err-mimir-max-label-names-per-series");
+    expect(r.message).toContain("31 labels, over the limit of 30");
+    expect(check(labels.slice(0, 30)).ok).toBe(true);
+  });
+
+  it("gives _info series their own, higher limit", () => {
+    const labels = [L("__name__", "target_info")];
+    for (let i = 0; i < 40; i++) labels.push(L(`l${String(i).padStart(2, "0")}`, "v"));
+    expect(check(labels).ok).toBe(true);
+    expect(rejected(check(labels, { maxLabelNamesPerInfoSeries: 40 })).id).toBe("err-mimir-max-label-names-per-info-series");
+  });
+
+  it("rejects a label name over the length limit", () => {
+    const r = rejected(check([L("__name__", "up"), L("a".repeat(11), "x")], { maxLabelNameLength: 10 }));
+    expect(r.id).toBe("err-mimir-label-name-too-long");
+    expect(check([L("__name__", "up"), L("a".repeat(10), "x")], { maxLabelNameLength: 10 }).ok).toBe(true);
+  });
+
+  it("measures label values in UTF-8 bytes", () => {
+    // 4 × "é" is 4 characters but 8 bytes.
+    const r = rejected(check([L("__name__", "up"), L("a", "éééé")], { maxLabelValueLength: 7 }));
+    expect(r.id).toBe("err-mimir-label-value-too-long");
+    expect(check([L("__name__", "up"), L("a", "éééé")], { maxLabelValueLength: 8 }).ok).toBe(true);
+    // A surrogate pair (one emoji) is 4 bytes.
+    expect(check([L("__name__", "up"), L("a", "😀😀")], { maxLabelValueLength: 8 }).ok).toBe(true);
+    expect(check([L("__name__", "up"), L("a", "😀😀")], { maxLabelValueLength: 7 }).ok).toBe(false);
+  });
+
+  it("applies the value length limit to the metric name", () => {
+    expect(rejected(check([L("__name__", "x".repeat(2049))])).id).toBe("err-mimir-label-value-too-long");
+  });
+
+  it("rejects duplicate label names, even when sent apart", () => {
+    const r = rejected(check([L("job", "a"), L("__name__", "up"), L("instance", "i"), L("job", "b")]));
+    expect(r.id).toBe("err-mimir-duplicate-label-names");
+    expect(r.message).toContain('"job"');
+  });
+
+  it("drops samples too far in the future and keeps the rest in place", () => {
+    const { req, s } = one([L("__name__", "up")], [NOW - 1000, NOW + 11 * 60_000, NOW + 9 * 60_000, NOW + 20 * 60_000]);
+    const v = validateSeries(req, s, DEFAULT_LIMITS, NOW);
+    expect(v.ok).toBe(true);
+    if (!v.ok) return;
+    expect(v.droppedSamples).toBe(2);
+    expect([v.sampleStart, v.sampleEnd]).toEqual([0, 2]);
+    expect([...req.timestamps.subarray(0, 2)]).toEqual([NOW - 1000, NOW + 9 * 60_000]);
+    expect([...req.values.subarray(0, 2)]).toEqual([0.5, 2.5]); // values follow their timestamps
+    expect(v.sampleRejection?.id).toBe("err-mimir-too-far-in-future");
+    expect(v.sampleRejection?.message).toBe(
+      `received a sample whose timestamp is too far in the future, timestamp: ${NOW + 11 * 60_000} series: "up" (err-mimir-too-far-in-future)`,
+    );
+  });
+
+  it("accepts a sample exactly at the grace period edge", () => {
+    const v = check([L("__name__", "up")], {}, [NOW + 600_000]);
+    expect(v.ok && v.droppedSamples).toBe(0);
+  });
+
+  it("does not check for old samples by default, and does when past_grace_period is set", () => {
+    const old = NOW - 365 * 86_400_000;
+    expect(check([L("__name__", "up")], {}, [old])).toMatchObject({ ok: true, droppedSamples: 0 });
+    const v = check([L("__name__", "up")], { pastGracePeriodMs: 3_600_000 }, [old, NOW]);
+    expect(v).toMatchObject({ ok: true, droppedSamples: 1, sampleEnd: 1 });
+    expect(v.ok && v.sampleRejection?.id).toBe("err-mimir-too-far-in-past");
+  });
+});
+
+describe("validateExemplar", () => {
+  const series = [L("__name__", "http_requests_total")];
+  it("accepts a normal exemplar", () => {
+    expect(validateExemplar(series, { labels: [L("trace_id", "abc")], value: 1, timestamp: NOW })).toBeNull();
+  });
+  it("rejects missing labels, zero timestamps, blank labels and over-long label sets", () => {
+    expect(validateExemplar(series, { labels: [], value: 1, timestamp: NOW })?.id).toBe("err-mimir-exemplar-labels-missing");
+    expect(validateExemplar(series, { labels: [L("trace_id", "a")], value: 1, timestamp: 0 })?.id).toBe("err-mimir-exemplar-timestamp-invalid");
+    expect(validateExemplar(series, { labels: [L("trace_id", "")], value: 1, timestamp: NOW })?.id).toBe("err-mimir-exemplar-labels-missing");
+    expect(validateExemplar(series, { labels: [L("t", "x".repeat(128))], value: 1, timestamp: NOW })?.id).toBe("err-mimir-exemplar-labels-too-long");
+    expect(validateExemplar(series, { labels: [L("t", "x".repeat(127))], value: 1, timestamp: NOW })).toBeNull();
+  });
+});
+
+describe("validateMetadata", () => {
+  const m = { metricFamilyName: "up", type: "gauge" as const, help: "Up.", unit: "" };
+  it("passes valid metadata through", () => {
+    expect(validateMetadata(m, DEFAULT_LIMITS)).toEqual({ ok: true, metadata: m });
+  });
+  it("rejects a missing name, a long name and a long unit", () => {
+    expect(validateMetadata({ ...m, metricFamilyName: "" }, DEFAULT_LIMITS)).toMatchObject({ ok: false, id: "err-mimir-metadata-missing-metric-name" });
+    expect(validateMetadata({ ...m, metricFamilyName: "a".repeat(1025) }, DEFAULT_LIMITS)).toMatchObject({ ok: false, id: "err-mimir-metric-name-too-long" });
+    expect(validateMetadata({ ...m, unit: "s".repeat(1025) }, DEFAULT_LIMITS)).toMatchObject({ ok: false, id: "err-mimir-unit-too-long" });
+  });
+  it("truncates long help on a character boundary", () => {
+    const v = validateMetadata({ ...m, help: "é".repeat(10) }, { ...DEFAULT_LIMITS, maxMetadataLength: 5 });
+    expect(v.ok && v.metadata.help).toBe("éé");
+  });
+});

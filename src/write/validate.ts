@@ -1,0 +1,367 @@
+/**
+ * Per-series validation of decoded remote_write data, following Grafana
+ * Mimir's distributor: the same checks, in the same order, with the same
+ * `err-mimir-*` ids and default limits, so operators can look the ids up in
+ * Mimir's runbooks.
+ *
+ * Before checking, labels are normalised as Mimir's distributor does:
+ * labels with an empty value are removed (Prometheus never stores them) and
+ * the rest are sorted by name (senders must sort them, but Mimir sorts
+ * rather than rejects). Duplicates are then adjacent and get rejected.
+ *
+ * Names follow Mimir's default "legacy" scheme: metric names match
+ * `[a-zA-Z_:][a-zA-Z0-9_:]*`, label names `[a-zA-Z_][a-zA-Z0-9_]*`.
+ * Mimir's label-value-invalid check (bad UTF-8) never fires here, because
+ * the decoder already rejects invalid UTF-8 in any protobuf string.
+ *
+ * One deviation: a series with no labels left is rejected as having no metric
+ * name, where Mimir drops it silently; remote_write 2.0 forbids a 2xx for
+ * data that was not written.
+ */
+import { formatLabels, METRIC_NAME, sortLabels, type Label } from "../model/labels";
+import type { DecodedSeries, DecodedWriteRequest, Exemplar, MetricMetadata } from "./request";
+
+/** Mimir's per-tenant limits that validation uses (Mimir's names, camelCase). */
+export interface ValidationLimits {
+  /** Bytes in a label name. */
+  readonly maxLabelNameLength: number;
+  /** Bytes (UTF-8) in a label value, the metric name included. */
+  readonly maxLabelValueLength: number;
+  readonly maxLabelNamesPerSeries: number;
+  /** Applies to metric names ending in `_info` when above maxLabelNamesPerSeries. */
+  readonly maxLabelNamesPerInfoSeries: number;
+  /** How far ahead of now a sample may be. */
+  readonly creationGracePeriodMs: number;
+  /** How far behind now a sample may be; 0 disables the check (Mimir's default). */
+  readonly pastGracePeriodMs: number;
+  /** Widens the past grace period when out-of-order ingestion is on. */
+  readonly outOfOrderTimeWindowMs: number;
+  /** Bytes in metadata metric names, units and help (help is truncated, not rejected). */
+  readonly maxMetadataLength: number;
+  /** Reject metadata without a metric family name. */
+  readonly enforceMetadataMetricName: boolean;
+}
+
+export const DEFAULT_LIMITS: ValidationLimits = Object.freeze({
+  maxLabelNameLength: 1024,
+  maxLabelValueLength: 2048,
+  maxLabelNamesPerSeries: 30,
+  maxLabelNamesPerInfoSeries: 80,
+  creationGracePeriodMs: 10 * 60 * 1000,
+  pastGracePeriodMs: 0,
+  outOfOrderTimeWindowMs: 0,
+  maxMetadataLength: 1024,
+  enforceMetadataMetricName: true,
+});
+
+export type ValidationErrorId =
+  | "err-mimir-missing-metric-name"
+  | "err-mimir-metric-name-invalid"
+  | "err-mimir-max-label-names-per-series"
+  | "err-mimir-max-label-names-per-info-series"
+  | "err-mimir-label-invalid"
+  | "err-mimir-label-name-too-long"
+  | "err-mimir-label-value-too-long"
+  | "err-mimir-duplicate-label-names"
+  | "err-mimir-too-far-in-future"
+  | "err-mimir-too-far-in-past"
+  | "err-mimir-exemplar-labels-missing"
+  | "err-mimir-exemplar-labels-too-long"
+  | "err-mimir-exemplar-timestamp-invalid"
+  | "err-mimir-metadata-missing-metric-name"
+  | "err-mimir-metric-name-too-long"
+  | "err-mimir-unit-too-long";
+
+export interface Rejection {
+  readonly id: ValidationErrorId;
+  /** One line, ending with the id in parentheses. */
+  readonly message: string;
+}
+
+export interface SeriesAccepted {
+  readonly ok: true;
+  /** Sorted, unique, without empty values. */
+  readonly labels: Label[];
+  /**
+   * The series' valid samples are now timestamps/values[sampleStart,
+   * sampleEnd): rejected samples were squeezed out in place.
+   */
+  readonly sampleStart: number;
+  readonly sampleEnd: number;
+  /** Samples dropped for their timestamp. */
+  readonly droppedSamples: number;
+  /** Why the first dropped sample was dropped, null when none was. */
+  readonly sampleRejection: Rejection | null;
+}
+
+export interface SeriesRejected extends Rejection {
+  readonly ok: false;
+}
+
+export type SeriesValidation = SeriesAccepted | SeriesRejected;
+
+/**
+ * Validates one decoded series of `req` at time `nowMs`. The series' labels
+ * array is normalised in place, and its sample range may be compacted in
+ * place; nothing is allocated per sample.
+ */
+export function validateSeries(
+  req: DecodedWriteRequest,
+  series: DecodedSeries,
+  limits: ValidationLimits,
+  nowMs: number,
+): SeriesValidation {
+  const labels = normaliseLabels(series.labels);
+  const bad = validateLabels(labels, limits);
+  if (bad !== null) return { ok: false, ...bad };
+
+  const { timestamps, values } = req;
+  const start = series.sampleStart;
+  const end = series.sampleEnd;
+  const maxTs = nowMs + limits.creationGracePeriodMs;
+  const minTs = limits.pastGracePeriodMs > 0 ? nowMs - limits.pastGracePeriodMs - limits.outOfOrderTimeWindowMs : -Infinity;
+  let out = start;
+  let anyBad = false;
+  let firstBad = 0;
+  let badId: ValidationErrorId = "err-mimir-too-far-in-future";
+  for (let i = start; i < end; i++) {
+    const t = timestamps[i]!;
+    if (t > maxTs || t < minTs) {
+      if (!anyBad) {
+        anyBad = true;
+        firstBad = t;
+        badId = t > maxTs ? "err-mimir-too-far-in-future" : "err-mimir-too-far-in-past";
+      }
+      continue;
+    }
+    if (out !== i) {
+      timestamps[out] = t;
+      values[out] = values[i]!;
+    }
+    out++;
+  }
+  const dropped = end - out;
+  return {
+    ok: true,
+    labels,
+    sampleStart: start,
+    sampleEnd: out,
+    droppedSamples: dropped,
+    sampleRejection: dropped === 0 ? null : sampleRejection(badId, firstBad, labels),
+  };
+}
+
+/** Removes empty-valued labels and sorts by name, allocating only when something must change. */
+export function normaliseLabels(labels: Label[]): Label[] {
+  let out = labels;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i]!.value === "") {
+      out = labels.filter((l) => l.value !== "");
+      break;
+    }
+  }
+  for (let i = 1; i < out.length; i++) {
+    if (out[i - 1]!.name > out[i]!.name) return sortLabels(out);
+  }
+  return out;
+}
+
+/** Mimir's validateLabels on normalised labels; null when valid. */
+export function validateLabels(labels: readonly Label[], limits: ValidationLimits): Rejection | null {
+  let metricName: string | undefined;
+  for (const l of labels) {
+    if (l.name === METRIC_NAME) {
+      metricName = l.value;
+      break;
+    }
+  }
+  if (metricName === undefined) {
+    return reject("err-mimir-missing-metric-name", `received a series without a metric name: ${series(labels)}`);
+  }
+  if (!isValidMetricName(metricName)) {
+    return reject("err-mimir-metric-name-invalid", `received a series with an invalid metric name: ${quote(metricName)}`);
+  }
+  if (labels.length > limits.maxLabelNamesPerSeries) {
+    if (!metricName.endsWith("_info")) {
+      return reject(
+        "err-mimir-max-label-names-per-series",
+        `received a series with ${labels.length} labels, over the limit of ${limits.maxLabelNamesPerSeries}: ${series(labels)}`,
+      );
+    }
+    if (labels.length > limits.maxLabelNamesPerInfoSeries) {
+      return reject(
+        "err-mimir-max-label-names-per-info-series",
+        `received an info series with ${labels.length} labels, over the limit of ${limits.maxLabelNamesPerInfoSeries}: ${series(labels)}`,
+      );
+    }
+  }
+  let last = "";
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]!;
+    if (!isValidLabelName(l.name)) {
+      return reject("err-mimir-label-invalid", `received a series with an invalid label name: ${quote(l.name)} series: ${series(labels)}`);
+    }
+    if (l.name.length > limits.maxLabelNameLength) {
+      return reject(
+        "err-mimir-label-name-too-long",
+        `received a series with a label name longer than ${limits.maxLabelNameLength} bytes: ${quote(l.name)} series: ${series(labels)}`,
+      );
+    }
+    if (utf8Length(l.value, limits.maxLabelValueLength) > limits.maxLabelValueLength) {
+      return reject(
+        "err-mimir-label-value-too-long",
+        `received a series with a label value longer than ${limits.maxLabelValueLength} bytes: label ${quote(l.name)} value ${quote(l.value)} series: ${series(labels)}`,
+      );
+    }
+    if (i > 0 && l.name === last) {
+      return reject("err-mimir-duplicate-label-names", `received a series with a duplicate label name: ${quote(l.name)} series: ${series(labels)}`);
+    }
+    last = l.name;
+  }
+  return null;
+}
+
+/** Mimir's exemplar checks; null when valid. Exemplars failing them are dropped, not the series. */
+export function validateExemplar(seriesLabels: readonly Label[], e: Exemplar): Rejection | null {
+  if (e.labels.length === 0) {
+    return reject("err-mimir-exemplar-labels-missing", `received an exemplar with no labels, timestamp: ${e.timestamp} series: ${series(seriesLabels)}`);
+  }
+  if (e.timestamp === 0) {
+    return reject("err-mimir-exemplar-timestamp-invalid", `received an exemplar with no timestamp, series: ${series(seriesLabels)}`);
+  }
+  // OpenMetrics caps an exemplar's label set at 128 characters (code points), names and values together.
+  let chars = 0;
+  let anyComplete = false;
+  for (const l of e.labels) {
+    chars += codePoints(l.name) + codePoints(l.value);
+    if (l.name !== "" && l.value !== "") anyComplete = true;
+  }
+  if (chars > 128) {
+    return reject(
+      "err-mimir-exemplar-labels-too-long",
+      `received an exemplar whose labels exceed 128 characters together, timestamp: ${e.timestamp} series: ${series(seriesLabels)}`,
+    );
+  }
+  if (!anyComplete) {
+    return reject(
+      "err-mimir-exemplar-labels-missing",
+      `received an exemplar without a label that has both a name and a value, timestamp: ${e.timestamp} series: ${series(seriesLabels)}`,
+    );
+  }
+  return null;
+}
+
+export type MetadataValidation = { readonly ok: true; readonly metadata: MetricMetadata } | ({ readonly ok: false } & Rejection);
+
+/** Mimir's metadata checks: over-long help is truncated, over-long names and units rejected. */
+export function validateMetadata(m: MetricMetadata, limits: ValidationLimits): MetadataValidation {
+  if (limits.enforceMetadataMetricName && m.metricFamilyName === "") {
+    return { ok: false, ...reject("err-mimir-metadata-missing-metric-name", "received metric metadata without a metric name") };
+  }
+  const max = limits.maxMetadataLength;
+  if (utf8Length(m.metricFamilyName, max) > max) {
+    return {
+      ok: false,
+      ...reject("err-mimir-metric-name-too-long", `received metric metadata whose metric name is longer than ${max} bytes: ${quote(m.metricFamilyName)}`),
+    };
+  }
+  if (utf8Length(m.unit, max) > max) {
+    return {
+      ok: false,
+      ...reject("err-mimir-unit-too-long", `received metric metadata whose unit is longer than ${max} bytes: ${quote(m.unit)} metric: ${quote(m.metricFamilyName)}`),
+    };
+  }
+  if (utf8Length(m.help, max) > max) return { ok: true, metadata: { ...m, help: truncateUtf8(m.help, max) } };
+  return { ok: true, metadata: m };
+}
+
+export function isValidMetricName(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const letter = (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
+    if (letter || c === 0x5f || c === 0x3a) continue; // _ :
+    if (i > 0 && c >= 0x30 && c <= 0x39) continue;
+    return false;
+  }
+  return true;
+}
+
+export function isValidLabelName(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const letter = (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
+    if (letter || c === 0x5f) continue;
+    if (i > 0 && c >= 0x30 && c <= 0x39) continue;
+    return false;
+  }
+  return true;
+}
+
+function sampleRejection(id: ValidationErrorId, timestamp: number, labels: readonly Label[]): Rejection {
+  const name = labels.find((l) => l.name === METRIC_NAME)?.value ?? "";
+  const when = id === "err-mimir-too-far-in-future" ? "future" : "past";
+  return reject(id, `received a sample whose timestamp is too far in the ${when}, timestamp: ${timestamp} series: ${quote(name)}`);
+}
+
+function reject(id: ValidationErrorId, text: string): Rejection {
+  return { id, message: `${text} (${id})` };
+}
+
+const MAX_SHOWN = 200;
+
+/** The series in Prometheus's text form, shortened for messages. */
+function series(labels: readonly Label[]): string {
+  return clip(formatLabels(labels));
+}
+
+function quote(s: string): string {
+  return JSON.stringify(clip(s));
+}
+
+function clip(s: string): string {
+  return s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN)}…` : s;
+}
+
+/**
+ * UTF-8 byte length of `s`. Any UTF-16 unit takes at most 3 UTF-8 bytes, so
+ * strings short enough to be under `limit` regardless are not scanned.
+ */
+function utf8Length(s: string, limit: number): number {
+  if (s.length * 3 <= limit) return s.length;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4; // a surrogate pair is one 4-byte code point
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Cuts `s` to at most `max` UTF-8 bytes without splitting a character. */
+function truncateUtf8(s: string, max: number): string {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const pair = c >= 0xd800 && c <= 0xdbff;
+    const size = c < 0x80 ? 1 : c < 0x800 ? 2 : pair ? 4 : 3;
+    if (n + size > max) return s.slice(0, i);
+    n += size;
+    if (pair) i++;
+  }
+  return s;
+}
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xdc00 || c > 0xdfff) n++; // low surrogates complete a pair already counted
+  }
+  return n;
+}
