@@ -1,0 +1,229 @@
+/**
+ * Aggregation operators over one step's vector. Groups are fixed per node
+ * (by the input series' labels), so the evaluator computes them once and
+ * calls `aggregateStep` for each step.
+ */
+import type { AggregateExpr } from "../ast";
+import { METRIC_NAME, hashLabels, labelsKey, type Labels } from "../../model/labels";
+import { quantile } from "../functions/quantile";
+import { GoHeap } from "./heap";
+import { formatFloatPlain, withLabel } from "./labels-util";
+import type { Sample, Vector } from "./types";
+import { invalidQuantileWarning, type Annotations } from "../functions/annotations";
+
+/** Output labels of the group a series falls in. */
+export function groupingLabels(metric: Labels, grouping: readonly string[], without: boolean): Labels {
+  if (without) return metric.filter((l) => l.name !== METRIC_NAME && !grouping.includes(l.name));
+  if (grouping.length === 0) return [];
+  return metric.filter((l) => grouping.includes(l.name));
+}
+
+/** Neumaier-compensated running sum, as Prometheus's kahansum.Inc. */
+function kahanInc(inc: number, sum: number, c: number): [number, number] {
+  const t = sum + inc;
+  if (!Number.isFinite(t) && !Number.isNaN(t)) c = 0;
+  else if (Math.abs(sum) >= Math.abs(inc)) c += sum - t + inc;
+  else c += inc - t + sum;
+  return [t, c];
+}
+
+interface Group {
+  labels: Labels;
+  seen: boolean;
+  value: number;
+  kahanC: number;
+  mean: number;
+  count: number;
+  incrementalMean: boolean;
+  dropName: boolean;
+  values: number[];
+}
+
+/** sum, avg, count, min, max, group, stddev, stdvar, quantile for one step. */
+export function aggregateStep(
+  op: AggregateExpr["op"],
+  input: Vector,
+  groupOf: (s: Sample) => { key: string; labels: Labels },
+  param: number,
+): Vector {
+  const groups = new Map<string, Group>();
+  for (const s of input) {
+    const { key, labels } = groupOf(s);
+    const f = s.f;
+    let g = groups.get(key);
+    if (!g) {
+      g = { labels, seen: true, value: f, kahanC: 0, mean: f, count: 1, incrementalMean: false, dropName: s.dropName, values: [] };
+      groups.set(key, g);
+      if (op === "stddev" || op === "stdvar") g.value = Number.isFinite(f) ? 0 : NaN;
+      else if (op === "group") g.value = 1;
+      else if (op === "quantile") g.values.push(f);
+      continue;
+    }
+    if (s.dropName) g.dropName = true;
+    switch (op) {
+      case "sum":
+        [g.value, g.kahanC] = kahanInc(f, g.value, g.kahanC);
+        break;
+      case "avg": {
+        g.count++;
+        if (!g.incrementalMean) {
+          const [v, c] = kahanInc(f, g.value, g.kahanC);
+          if (Number.isFinite(v) || Number.isNaN(v)) {
+            g.value = v;
+            g.kahanC = c;
+            break;
+          }
+          // The running sum overflowed: continue with an incremental mean.
+          g.incrementalMean = true;
+          g.mean = g.value / (g.count - 1);
+          g.kahanC /= g.count - 1;
+        }
+        const q = (g.count - 1) / g.count;
+        [g.mean, g.kahanC] = kahanInc(f / g.count, q * g.mean, q * g.kahanC);
+        break;
+      }
+      case "max":
+        if (g.value < f || Number.isNaN(g.value)) g.value = f;
+        break;
+      case "min":
+        if (g.value > f || Number.isNaN(g.value)) g.value = f;
+        break;
+      case "count":
+        g.count++;
+        break;
+      case "stddev":
+      case "stdvar": {
+        g.count++;
+        const delta = f - g.mean;
+        g.mean += delta / g.count;
+        g.value += delta * (f - g.mean);
+        break;
+      }
+      case "quantile":
+        g.values.push(f);
+        break;
+      case "group":
+        break;
+    }
+  }
+  const out: Vector = [];
+  for (const g of groups.values()) {
+    let v = g.value;
+    switch (op) {
+      case "sum":
+        v = g.value + g.kahanC;
+        break;
+      case "avg":
+        v = g.incrementalMean ? g.mean + g.kahanC : g.value / g.count + g.kahanC / g.count;
+        break;
+      case "count":
+        v = g.count;
+        break;
+      case "stdvar":
+        v = g.value / g.count;
+        break;
+      case "stddev":
+        v = Math.sqrt(g.value / g.count);
+        break;
+      case "quantile":
+        v = quantile(param, g.values);
+        break;
+    }
+    out.push({ metric: g.labels, f: v, dropName: g.dropName });
+  }
+  return out;
+}
+
+const byValueLess = (a: Sample, b: Sample): boolean => Number.isNaN(a.f) || a.f < b.f;
+const byReverseValueLess = (a: Sample, b: Sample): boolean => Number.isNaN(a.f) || a.f > b.f;
+
+/** topk, bottomk, limitk, limit_ratio for one step: samples keep their own labels. */
+export function selectKStep(
+  op: "topk" | "bottomk" | "limitk" | "limit_ratio",
+  input: Vector,
+  groupKey: (s: Sample) => string,
+  param: number,
+): Vector {
+  const heaps = new Map<string, GoHeap<Sample>>();
+  if (op === "limit_ratio") {
+    const r = Math.max(-1, Math.min(1, param));
+    if (r === 0) return [];
+    const lists = new Map<string, Sample[]>();
+    for (const s of input) {
+      const k = groupKey(s);
+      let l = lists.get(k);
+      if (!l) lists.set(k, (l = []));
+      if (ratioSampled(r, s.metric)) l.push(s);
+    }
+    return [...lists.values()].flat();
+  }
+  const k = Math.min(Math.trunc(param), input.length);
+  if (k < 1) return [];
+  const less = op === "bottomk" ? byReverseValueLess : byValueLess;
+  for (const s of input) {
+    const key = groupKey(s);
+    let h = heaps.get(key);
+    if (!h) {
+      heaps.set(key, (h = new GoHeap(less)));
+      h.push(s);
+      continue;
+    }
+    if (op === "limitk") {
+      if (h.length < k) h.push(s);
+      continue;
+    }
+    const worst = h.items[0]!;
+    if (h.length < k) h.push(s);
+    else if ((op === "topk" ? worst.f < s.f : worst.f > s.f) || (Number.isNaN(worst.f) && !Number.isNaN(s.f))) {
+      h.items[0] = s;
+      if (k > 1) h.fix(0);
+    }
+  }
+  const out: Vector = [];
+  for (const h of heaps.values()) {
+    const items = h.items.slice();
+    if (op === "topk") items.sort((a, b) => descNaNLast(a.f, b.f));
+    else if (op === "bottomk") items.sort((a, b) => ascNaNLast(a.f, b.f));
+    out.push(...items);
+  }
+  return out;
+}
+
+function descNaNLast(a: number, b: number): number {
+  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
+  if (Number.isNaN(b)) return -1;
+  return b - a || 0;
+}
+
+function ascNaNLast(a: number, b: number): number {
+  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
+  if (Number.isNaN(b)) return -1;
+  return a - b || 0;
+}
+
+/**
+ * Whether limit_ratio keeps a series: a stable position in [0, 1) derived
+ * from the labels, so the same series stay selected across steps and ratios.
+ */
+function ratioSampled(ratio: number, metric: Labels): boolean {
+  const offset = hashLabels(metric) / 2 ** 32;
+  return (ratio >= 0 && offset < ratio) || (ratio < 0 && offset >= 1 + ratio);
+}
+
+/** count_values for one step. */
+export function countValuesStep(input: Vector, valueLabel: string, grouping: readonly string[], without: boolean): Vector {
+  const groups = new Map<string, Sample>();
+  for (const s of input) {
+    const metric = withLabel(s.metric, valueLabel, formatFloatPlain(s.f));
+    const labels = groupingLabels(metric, grouping, without);
+    const key = labelsKey(labels);
+    const g = groups.get(key);
+    if (g) g.f++;
+    else groups.set(key, { metric: labels, f: 1, dropName: false });
+  }
+  return [...groups.values()];
+}
+
+export function checkQuantileParam(q: number, annotations: Annotations): void {
+  if (Number.isNaN(q) || q < 0 || q > 1) annotations.warn(invalidQuantileWarning(q));
+}

@@ -1,0 +1,491 @@
+/**
+ * The PromQL evaluator. Like Prometheus, every node is evaluated over all
+ * steps of the query at once: vector and scalar nodes yield a StepMatrix
+ * (a series with a point per step where it has a value), and operators and
+ * functions run step by step over the vectors gathered from their inputs.
+ * Selector data is loaded before evaluation starts, so this is synchronous.
+ */
+import type { AggregateExpr, BinaryExpr, Call, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from "../ast";
+import { SET_OPS, exprType } from "../ast";
+import { METRIC_NAME, compareLabels, getLabel, labelsKey, type Labels } from "../../model/labels";
+import type { Series } from "../../storage/storage";
+import { Annotations, invalidRatioWarning, possibleNonCounterInfo } from "../functions/annotations";
+import { RANGE_FUNCTIONS, hasCounterName } from "../functions/range";
+import { aggregateStep, checkQuantileParam, countValuesStep, groupingLabels, selectKStep } from "./aggregate";
+import { scalarBinop, vectorAnd, vectorBinop, vectorOr, vectorScalarBinop, vectorUnless } from "./binary";
+import { absentLabels, callInstantFunction, evalLabelJoin, evalLabelReplace, mergeSameLabelset } from "./functions";
+import { dropMetricName, isValidLabelName, signature } from "./labels-util";
+import { resolveAt, subqueryFirstStep, upperBound, withoutStaleMarkers, type QueryBounds, type SelectorData } from "./selectors";
+import { isStaleNaN } from "./stale";
+import { QueryError, TOO_MANY_SAMPLES, isString, type EvalValue, type StepMatrix, type StepSeries, type Vector } from "./types";
+
+/** State shared by an evaluation and its subquery children. */
+export interface EvalShared {
+  readonly bounds: QueryBounds;
+  readonly lookback: number;
+  readonly maxSamples: number;
+  readonly deadline: number;
+  readonly data: SelectorData;
+  readonly annotations: Annotations;
+  readonly defaultSubqueryStep: number;
+  samplesLoaded: number;
+  peakSamples: number;
+}
+
+/** A range vector as fed to range functions: float samples per series, stale markers removed. */
+interface RangeSeries {
+  readonly series: Series;
+  readonly dropName: boolean;
+}
+
+export class Evaluator {
+  readonly numSteps: number;
+
+  constructor(
+    readonly shared: EvalShared,
+    readonly start: number,
+    readonly end: number,
+    readonly interval: number,
+  ) {
+    this.numSteps = interval > 0 ? Math.floor((end - start) / interval) + 1 : 1;
+  }
+
+  stepTime(i: number): number {
+    return this.start + i * this.interval;
+  }
+
+  eval(e: Expr): EvalValue {
+    if (Date.now() > this.shared.deadline) throw new QueryError("timeout", "query timed out in expression evaluation");
+    if (this.end < this.start) return [];
+    switch (e.type) {
+      case "NumberLiteral": {
+        const fs = new Array<number>(this.numSteps).fill(e.value);
+        return [{ metric: [], dropName: false, ts: this.allSteps(), fs }];
+      }
+      case "StringLiteral":
+        return { kind: "string", v: e.value };
+      case "ParenExpr":
+      case "StepInvariantExpr":
+        return this.eval(e.expr);
+      case "UnaryExpr": {
+        const m = this.evalMatrix(e.expr);
+        if (e.op === "+") return m;
+        return m.map((s) => ({ metric: s.metric, dropName: true, ts: s.ts, fs: s.fs.map((v) => -v) }));
+      }
+      case "VectorSelector":
+        return this.vectorSelector(e);
+      case "MatrixSelector":
+        return this.rangeToMatrix(this.matrixSelectorSeries(e), e.vectorSelector, e.range);
+      case "SubqueryExpr":
+        return this.subqueryMatrix(e);
+      case "BinaryExpr":
+        return this.binary(e);
+      case "AggregateExpr":
+        return this.aggregate(e);
+      case "Call":
+        return this.call(e);
+    }
+  }
+
+  evalMatrix(e: Expr): StepMatrix {
+    const v = this.eval(e);
+    if (isString(v)) throw new QueryError("execution", "unexpected string value");
+    return v;
+  }
+
+  /** The per-step values of a scalar-typed expression. */
+  evalScalarSteps(e: Expr): Float64Array {
+    const m = this.evalMatrix(e);
+    const out = new Float64Array(this.numSteps).fill(NaN);
+    const s = m[0];
+    if (s) for (let i = 0; i < s.ts.length; i++) out[this.stepIndex(s.ts[i]!)] = s.fs[i]!;
+    return out;
+  }
+
+  private stepIndex(t: number): number {
+    return this.interval > 0 ? Math.round((t - this.start) / this.interval) : 0;
+  }
+
+  private allSteps(): number[] {
+    const ts = new Array<number>(this.numSteps);
+    for (let i = 0; i < this.numSteps; i++) ts[i] = this.stepTime(i);
+    return ts;
+  }
+
+  private countSamples(n: number): void {
+    this.shared.samplesLoaded += n;
+    if (n > this.shared.peakSamples) this.shared.peakSamples = n;
+    if (n > this.shared.maxSamples) throw new QueryError("too_many_samples", TOO_MANY_SAMPLES);
+  }
+
+  // ---- selectors ----
+
+  private vectorSelector(vs: VectorSelector): StepMatrix {
+    const series = this.shared.data.get(vs) ?? [];
+    const at = resolveAt(vs.timestamp, vs.startOrEnd, this.shared.bounds);
+    const lookback = this.shared.lookback;
+    const out: StepMatrix = [];
+    let total = 0;
+    for (const s of series) {
+      const ts: number[] = [];
+      const fs: number[] = [];
+      let j = 0;
+      for (let i = 0; i < this.numSteps; i++) {
+        const t = this.stepTime(i);
+        const ref = (at ?? t) - vs.offset;
+        if (at !== null) j = upperBound(s.timestamps, ref);
+        else while (j < s.timestamps.length && s.timestamps[j]! <= ref) j++;
+        if (j === 0) continue;
+        const st = s.timestamps[j - 1]!;
+        const v = s.values[j - 1]!;
+        if (st <= ref - lookback || isStaleNaN(v)) continue;
+        ts.push(t);
+        fs.push(v);
+      }
+      if (ts.length > 0) {
+        out.push({ metric: s.labels, dropName: false, ts, fs });
+        total += ts.length;
+      }
+    }
+    this.countSamples(total);
+    return out;
+  }
+
+  private matrixSelectorSeries(ms: MatrixSelector): RangeSeries[] {
+    return (this.shared.data.get(ms.vectorSelector) ?? []).map((s) => ({ series: withoutStaleMarkers(s), dropName: false }));
+  }
+
+  /** An instant query's range vector: the raw samples in the window at the (single) evaluation time. */
+  private rangeToMatrix(
+    series: RangeSeries[],
+    mod: { offset: number; timestamp: number | null; startOrEnd: VectorSelector["startOrEnd"] },
+    range: number,
+  ): StepMatrix {
+    if (this.start !== this.end) throw new QueryError("execution", "cannot do range evaluation of matrix selector");
+    const at = resolveAt(mod.timestamp, mod.startOrEnd, this.shared.bounds);
+    const ref = (at ?? this.start) - mod.offset;
+    const out: StepMatrix = [];
+    let total = 0;
+    for (const { series: s, dropName } of series) {
+      const lo = upperBound(s.timestamps, ref - range);
+      const hi = upperBound(s.timestamps, ref, lo);
+      if (hi === lo) continue;
+      out.push({ metric: s.labels, dropName, ts: Array.from(s.timestamps.subarray(lo, hi)), fs: Array.from(s.values.subarray(lo, hi)) });
+      total += hi - lo;
+    }
+    this.countSamples(total);
+    return out;
+  }
+
+  /** Evaluates a subquery's inner expression on its own step grid. */
+  private runSubquery(e: SubqueryExpr): StepMatrix {
+    const at = resolveAt(e.timestamp, e.startOrEnd, this.shared.bounds);
+    const step = e.step || this.shared.defaultSubqueryStep;
+    // The parent's last step, not its nominal end, bounds what the subquery must cover.
+    const parentEnd = this.interval > 0 ? this.start + Math.floor((this.end - this.start) / this.interval) * this.interval : this.end;
+    const from = (at ?? this.start) - e.offset - e.range;
+    const child = new Evaluator(this.shared, subqueryFirstStep(from, step), (at ?? parentEnd) - e.offset, step);
+    return child.evalMatrix(e.expr);
+  }
+
+  private subqueryMatrix(e: SubqueryExpr): StepMatrix {
+    if (this.start !== this.end) throw new QueryError("execution", "cannot do range evaluation of matrix selector");
+    return this.rangeToMatrix(this.subquerySeries(e), e, e.range);
+  }
+
+  private subquerySeries(e: SubqueryExpr): RangeSeries[] {
+    return this.runSubquery(e).map((s) => ({
+      series: { labels: s.metric, timestamps: Float64Array.from(s.ts), values: Float64Array.from(s.fs) },
+      dropName: s.dropName,
+    }));
+  }
+
+  // ---- step-wise driver ----
+
+  /**
+   * Evaluates the inputs, then calls `fn` at each step with their vectors
+   * (scalars as a one-sample vector) and assembles the output series.
+   * `sigOf` precomputes a matching signature per input series.
+   */
+  rangeEval(
+    inputs: readonly (StepMatrix | null)[],
+    fn: (vectors: Vector[], t: number, sigs: string[][]) => Vector,
+    sigOf?: (metric: Labels) => string,
+  ): StepMatrix {
+    const cursors = inputs.map((m) => (m ? new Array<number>(m.length).fill(0) : []));
+    const seriesSigs = inputs.map((m) => (m && sigOf ? m.map((s) => sigOf(s.metric)) : []));
+    const out = new Map<string, StepSeries>();
+    for (let i = 0; i < this.numSteps; i++) {
+      if (Date.now() > this.shared.deadline) throw new QueryError("timeout", "query timed out in expression evaluation");
+      const t = this.stepTime(i);
+      const vectors: Vector[] = [];
+      const sigs: string[][] = [];
+      inputs.forEach((m, k) => {
+        const vec: Vector = [];
+        const sg: string[] = [];
+        if (m) {
+          const cur = cursors[k]!;
+          m.forEach((s, si) => {
+            let c = cur[si]!;
+            while (c < s.ts.length && s.ts[c]! < t) c++;
+            cur[si] = c;
+            if (c < s.ts.length && s.ts[c] === t) {
+              vec.push({ metric: s.metric, f: s.fs[c]!, dropName: s.dropName });
+              if (sigOf) sg.push(seriesSigs[k]![si]!);
+            }
+          });
+        }
+        vectors.push(vec);
+        sigs.push(sg);
+      });
+      const result = fn(vectors, t, sigs);
+      for (const s of result) {
+        const key = labelsKey(s.metric);
+        let o = out.get(key);
+        if (!o) {
+          o = { metric: s.metric, dropName: s.dropName, ts: [], fs: [] };
+          out.set(key, o);
+        } else if (o.ts[o.ts.length - 1] === t) {
+          throw new QueryError("execution", "vector cannot contain metrics with the same labelset");
+        }
+        o.ts.push(t);
+        o.fs.push(s.f);
+      }
+      this.countSamples(out.size);
+    }
+    return [...out.values()];
+  }
+
+  // ---- operators ----
+
+  private binary(e: BinaryExpr): StepMatrix {
+    const lt = exprType(e.lhs);
+    const rt = exprType(e.rhs);
+    const lhs = this.evalMatrix(e.lhs);
+    const rhs = this.evalMatrix(e.rhs);
+    if (lt === "scalar" && rt === "scalar") {
+      return this.rangeEval([lhs, rhs], (v) => [{ metric: [], f: scalarBinop(e.op, v[0]![0]!.f, v[1]![0]!.f), dropName: false }]);
+    }
+    if (lt === "vector" && rt === "vector") {
+      const matching = e.matching ?? { card: "one-to-one" as const, matchingLabels: [], on: false, include: [] };
+      const sigOf = (m: Labels): string => signature(m, matching.on, matching.matchingLabels);
+      if (SET_OPS.has(e.op)) {
+        const setOp = e.op === "and" ? vectorAnd : e.op === "or" ? vectorOr : vectorUnless;
+        return this.rangeEval([lhs, rhs], (v, _t, s) => setOp(v[0]!, v[1]!, s[0]!, s[1]!), sigOf);
+      }
+      return this.rangeEval([lhs, rhs], (v, _t, s) => vectorBinop(e.op, v[0]!, v[1]!, s[0]!, s[1]!, matching, e.returnBool), sigOf);
+    }
+    if (lt === "vector") {
+      return this.rangeEval([lhs, rhs], (v) => vectorScalarBinop(e.op, v[0]!, v[1]![0]!.f, false, e.returnBool));
+    }
+    return this.rangeEval([lhs, rhs], (v) => vectorScalarBinop(e.op, v[1]!, v[0]![0]!.f, true, e.returnBool));
+  }
+
+  private aggregate(e: AggregateExpr): StepMatrix {
+    const grouping = [...e.grouping].sort();
+    if (e.op === "count_values") {
+      const label = e.param?.type === "StringLiteral" ? e.param.value : "";
+      if (!isValidLabelName(label)) throw new QueryError("execution", `invalid label name ${JSON.stringify(label)}`);
+      const g = e.without ? grouping : [...grouping, label].sort();
+      const input = this.evalMatrix(e.expr);
+      return this.rangeEval([input], (v) => countValuesStep(v[0]!, label, g, e.without));
+    }
+    const params = e.param ? this.evalScalarSteps(e.param) : null;
+    const input = this.evalMatrix(e.expr);
+    const groupCache = new Map<Labels, { key: string; labels: Labels }>();
+    const groupOf = (s: { metric: Labels }): { key: string; labels: Labels } => {
+      let g = groupCache.get(s.metric);
+      if (!g) {
+        const labels = groupingLabels(s.metric, grouping, e.without);
+        g = { key: labelsKey(labels), labels };
+        groupCache.set(s.metric, g);
+      }
+      return g;
+    };
+    const paramAt = (t: number): number => (params ? params[this.stepIndex(t)]! : NaN);
+    switch (e.op) {
+      case "topk":
+      case "bottomk":
+      case "limitk":
+      case "limit_ratio": {
+        this.checkKParams(e, params!);
+        const op = e.op;
+        return this.rangeEval([input], (v, t) => selectKStep(op, v[0]!, (s) => groupOf(s).key, paramAt(t)));
+      }
+      case "quantile":
+        for (const q of params!) checkQuantileParam(q, this.shared.annotations);
+        break;
+    }
+    const op = e.op;
+    return this.rangeEval([input], (v, t) => aggregateStep(op, v[0]!, groupOf, paramAt(t)));
+  }
+
+  private checkKParams(e: AggregateExpr, params: Float64Array): void {
+    let min = Infinity;
+    let max = -Infinity;
+    let nan = false;
+    for (const p of params) {
+      if (Number.isNaN(p)) nan = true;
+      else {
+        min = Math.min(min, p);
+        max = Math.max(max, p);
+      }
+    }
+    if (e.op === "limit_ratio") {
+      if (nan) throw new QueryError("execution", "Ratio value is NaN");
+      if (max > 1) this.shared.annotations.warn(invalidRatioWarning(max, 1));
+      if (min < -1) this.shared.annotations.warn(invalidRatioWarning(min, -1));
+      return;
+    }
+    if (max < 1 && !nan) return;
+    if (nan) throw new QueryError("execution", "Parameter value is NaN");
+    if (min <= -9223372036854775808) throw new QueryError("execution", `Scalar value ${min} underflows int64`);
+    if (max >= 9223372036854775807) throw new QueryError("execution", `Scalar value ${max} overflows int64`);
+  }
+
+  // ---- functions ----
+
+  private call(e: Call): StepMatrix {
+    const name = e.func.name;
+    if (name === "label_replace") return evalLabelReplace(this, e);
+    if (name === "label_join") return evalLabelJoin(this, e);
+    const matrixIdx = e.args.findIndex((a) => unwrapParens(a).type === "MatrixSelector" || unwrapParens(a).type === "SubqueryExpr");
+    if (matrixIdx < 0) {
+      if (name === "timestamp" && unwrapParens(e.args[0]!).type === "VectorSelector") {
+        return this.timestampOfSelector(unwrapParens(e.args[0]!) as VectorSelector);
+      }
+      if ((name === "sort" || name === "sort_desc" || name === "sort_by_label" || name === "sort_by_label_desc") && this.start !== this.end) {
+        this.shared.annotations.warn("PromQL warning: sort is ineffective for range queries since results are always ordered by labels");
+      }
+      const inputs = e.args.map((a) => (exprType(a) === "string" ? null : this.evalMatrix(a)));
+      return this.rangeEval(inputs, (v, t) => callInstantFunction(e, v, t, this.shared.annotations));
+    }
+    return this.rangeFunction(e, matrixIdx);
+  }
+
+  /** timestamp() of a plain selector reports each sample's own time, not the step's. */
+  private timestampOfSelector(vs: VectorSelector): StepMatrix {
+    const series = this.shared.data.get(vs) ?? [];
+    const at = resolveAt(vs.timestamp, vs.startOrEnd, this.shared.bounds);
+    const out: StepMatrix = [];
+    for (const s of series) {
+      const ts: number[] = [];
+      const fs: number[] = [];
+      for (let i = 0; i < this.numSteps; i++) {
+        const t = this.stepTime(i);
+        const ref = (at ?? t) - vs.offset;
+        const j = upperBound(s.timestamps, ref);
+        if (j === 0) continue;
+        const st = s.timestamps[j - 1]!;
+        if (st <= ref - this.shared.lookback || isStaleNaN(s.values[j - 1]!)) continue;
+        ts.push(t);
+        fs.push(st / 1000);
+      }
+      if (ts.length > 0) out.push({ metric: s.labels, dropName: true, ts, fs });
+    }
+    return out;
+  }
+
+  private rangeFunction(e: Call, matrixIdx: number): StepMatrix {
+    const name = e.func.name;
+    const arg = unwrapParens(e.args[matrixIdx]!) as MatrixSelector | SubqueryExpr;
+    const params = e.args.map((a, i) => (i === matrixIdx ? null : this.evalScalarSteps(a)));
+    let series: RangeSeries[];
+    let mod: { offset: number; timestamp: number | null; startOrEnd: VectorSelector["startOrEnd"] };
+    if (arg.type === "MatrixSelector") {
+      series = this.matrixSelectorSeries(arg);
+      mod = arg.vectorSelector;
+    } else {
+      series = this.subquerySeries(arg);
+      mod = arg;
+    }
+    const range = arg.range;
+    const at = resolveAt(mod.timestamp, mod.startOrEnd, this.shared.bounds);
+
+    if (name === "absent_over_time") return this.absentOverTime(e, series, at, mod.offset, range);
+
+    const kernel = RANGE_FUNCTIONS.get(name);
+    if (!kernel) throw new QueryError("execution", `unsupported function ${name}`);
+    const keepName = name === "last_over_time" || name === "first_over_time";
+    const stepParams = new Array<number>(params.length - 1);
+    const out: StepMatrix = [];
+    let total = 0;
+    for (const { series: s, dropName } of series) {
+      const metricName = getLabel(s.labels, METRIC_NAME);
+      const ctx = {
+        rangeStart: 0,
+        rangeEnd: 0,
+        params: stepParams,
+        annotations: this.shared.annotations,
+        metricName,
+        evalTime: 0,
+      };
+      const ts: number[] = [];
+      const fs: number[] = [];
+      let lo = 0;
+      let hi = 0;
+      for (let i = 0; i < this.numSteps; i++) {
+        const t = this.stepTime(i);
+        const ref = (at ?? t) - mod.offset;
+        if (at !== null) {
+          lo = upperBound(s.timestamps, ref - range);
+          hi = upperBound(s.timestamps, ref, lo);
+        } else {
+          while (lo < s.timestamps.length && s.timestamps[lo]! <= ref - range) lo++;
+          if (hi < lo) hi = lo;
+          while (hi < s.timestamps.length && s.timestamps[hi]! <= ref) hi++;
+        }
+        if (hi === lo) continue;
+        let k = 0;
+        for (let p = 0; p < params.length; p++) if (p !== matrixIdx) stepParams[k++] = params[p]![i]!;
+        ctx.rangeStart = ref - range;
+        ctx.rangeEnd = ref;
+        ctx.evalTime = t;
+        const v = kernel(s.timestamps, s.values, lo, hi, ctx);
+        if (v === undefined) continue;
+        ts.push(t);
+        fs.push(v);
+      }
+      if (ts.length === 0) continue;
+      total += ts.length;
+      out.push({ metric: s.labels, dropName: dropName || !keepName, ts, fs });
+      if ((name === "rate" || name === "increase") && metricName !== "" && !hasCounterName(metricName)) {
+        this.shared.annotations.info(possibleNonCounterInfo(metricName));
+      }
+    }
+    this.countSamples(total);
+    return out;
+  }
+
+  private absentOverTime(e: Call, series: RangeSeries[], at: number | null, offset: number, range: number): StepMatrix {
+    const ts: number[] = [];
+    const fs: number[] = [];
+    for (let i = 0; i < this.numSteps; i++) {
+      const t = this.stepTime(i);
+      const ref = (at ?? t) - offset;
+      const present = series.some(({ series: s }) => upperBound(s.timestamps, ref) > upperBound(s.timestamps, ref - range));
+      if (present) continue;
+      ts.push(t);
+      fs.push(1);
+    }
+    if (ts.length === 0) return [];
+    return [{ metric: absentLabels(e.args[0]!), dropName: true, ts, fs }];
+  }
+}
+
+export function unwrapParens(e: Expr): Expr {
+  while (e.type === "ParenExpr" || e.type === "StepInvariantExpr") e = e.expr;
+  return e;
+}
+
+/**
+ * Drops the metric name where it is marked for removal; series that become
+ * identical are merged or rejected as by label_replace.
+ */
+export function finalizeMatrix(m: StepMatrix): StepMatrix {
+  return mergeSameLabelset(m.map((s) => ({ metric: s.dropName ? dropMetricName(s.metric) : s.metric, dropName: false, ts: s.ts, fs: s.fs })));
+}
+
+export function sortMatrix(m: StepMatrix): StepMatrix {
+  return m.sort((a, b) => compareLabels(a.metric, b.metric));
+}

@@ -1,0 +1,66 @@
+/**
+ * Executes a parsed query: loads every selector's data in parallel, then
+ * evaluates synchronously and shapes the result like Prometheus's API.
+ */
+import type { Expr } from "../ast";
+import { exprType } from "../ast";
+import type { Querier } from "../../storage/storage";
+import { Annotations } from "../functions/annotations";
+import { Evaluator, finalizeMatrix, sortMatrix, type EvalShared } from "./evaluator";
+import { loadSelectors } from "./selectors";
+import { isString, type QueryResult, type QueryValue, type StepMatrix } from "./types";
+
+/** Subqueries without a step use this resolution (Prometheus: the global evaluation interval). */
+export const DEFAULT_SUBQUERY_STEP = 60_000;
+
+export interface ExecOptions {
+  readonly lookbackDelta: number;
+  readonly maxSamples: number;
+  /** Absolute time (Date.now() scale) after which evaluation stops; Infinity for none. */
+  readonly deadline: number;
+}
+
+/** Evaluates `expr` at `start` (step 0: an instant query) or over [start, end] every `step` ms. */
+export async function execQuery(q: Querier, expr: Expr, start: number, end: number, step: number, opts: ExecOptions): Promise<QueryResult> {
+  const lookback = opts.lookbackDelta;
+  const bounds = { start, end };
+  const data = await loadSelectors(q, expr, bounds, step, lookback, DEFAULT_SUBQUERY_STEP);
+  const shared: EvalShared = {
+    bounds,
+    lookback,
+    maxSamples: opts.maxSamples,
+    deadline: opts.deadline,
+    data,
+    annotations: new Annotations(),
+    defaultSubqueryStep: DEFAULT_SUBQUERY_STEP,
+    samplesLoaded: 0,
+    peakSamples: 0,
+  };
+const ev = new Evaluator(shared, start, end, step);
+  const raw = ev.eval(expr);
+  const stats = { samplesLoaded: shared.samplesLoaded, peakSamples: shared.peakSamples };
+  const done = (value: QueryValue): QueryResult => ({
+    value,
+    warnings: shared.annotations.warnings,
+    infos: shared.annotations.infos,
+    stats,
+  });
+  if (isString(raw)) return done({ type: "string", t: start, v: raw.v });
+  const type = exprType(expr);
+  if (step === 0) {
+    if (type === "scalar") return done({ type: "scalar", t: start, v: raw[0]?.fs[0] ?? NaN });
+    if (type === "matrix") return done(matrixValue(finalizeMatrix(raw)));
+    return done({
+      type: "vector",
+      samples: finalizeMatrix(raw).map((s) => ({ labels: s.metric, t: start, v: s.fs[0]! })),
+    });
+  }
+  return done(matrixValue(sortMatrix(finalizeMatrix(raw))));
+}
+
+function matrixValue(m: StepMatrix): QueryValue {
+  return {
+    type: "matrix",
+    series: m.map((s) => ({ labels: s.metric, timestamps: Float64Array.from(s.ts), values: Float64Array.from(s.fs) })),
+  };
+}
