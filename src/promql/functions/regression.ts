@@ -3,13 +3,6 @@
  * predict_linear (the line's value some seconds after the evaluation time).
  */
 import type { RangeKernel } from "./context";
-import { kahanSumInc, kahanTotal } from "./kahan";
-
-// Reused accumulators: [sum, compensation] per running sum.
-const sumX = new Float64Array(2);
-const sumY = new Float64Array(2);
-const sumXY = new Float64Array(2);
-const sumX2 = new Float64Array(2);
 
 /** Slope and intercept of the last {@link linearRegression} call. */
 export const regression = { slope: 0, intercept: 0 };
@@ -23,20 +16,30 @@ export const regression = { slope: 0, intercept: 0 };
  * epoch so its squares stay small and the sums keep their precision.
  */
 export function linearRegression(ts: Float64Array, vs: Float64Array, lo: number, hi: number, interceptTime: number): void {
-  sumX.fill(0);
-  sumY.fill(0);
-  sumXY.fill(0);
-  sumX2.fill(0);
+  // Four compensated sums (value, compensation), inlined: this loop is the
+  // whole cost of deriv/predict_linear and a shared-state helper per term
+  // was several times slower.
+  let sx = 0, cx = 0, sy = 0, cy = 0, sxy = 0, cxy = 0, sxx = 0, cxx = 0;
   const initY = vs[lo]!;
   let constY = true;
   for (let i = lo; i < hi; i++) {
     const y = vs[i]!;
     if (constY && i > lo && y !== initY) constY = false;
     const x = (ts[i]! - interceptTime) / 1e3;
-    kahanSumInc(x, sumX);
-    kahanSumInc(y, sumY);
-    kahanSumInc(x * y, sumXY);
-    kahanSumInc(x * x, sumX2);
+    let t = sx + x;
+    cx = isInfinite(t) ? 0 : cx + (Math.abs(sx) >= Math.abs(x) ? sx - t + x : x - t + sx);
+    sx = t;
+    t = sy + y;
+    cy = isInfinite(t) ? 0 : cy + (Math.abs(sy) >= Math.abs(y) ? sy - t + y : y - t + sy);
+    sy = t;
+    const xy = x * y;
+    t = sxy + xy;
+    cxy = isInfinite(t) ? 0 : cxy + (Math.abs(sxy) >= Math.abs(xy) ? sxy - t + xy : xy - t + sxy);
+    sxy = t;
+    const xx = x * x;
+    t = sxx + xx;
+    cxx = isInfinite(t) ? 0 : cxx + (Math.abs(sxx) >= Math.abs(xx) ? sxx - t + xx : xx - t + sxx);
+    sxx = t;
   }
   if (constY) {
     // A flat series has slope 0 exactly; the general formula could give a
@@ -47,12 +50,16 @@ export function linearRegression(ts: Float64Array, vs: Float64Array, lo: number,
     return;
   }
   const n = hi - lo;
-  const sx = kahanTotal(sumX);
-  const sy = kahanTotal(sumY);
-  const covXY = kahanTotal(sumXY) - (sx * sy) / n;
-  const varX = kahanTotal(sumX2) - (sx * sx) / n;
+  sx += cx;
+  sy += cy;
+  const covXY = sxy + cxy - (sx * sy) / n;
+  const varX = sxx + cxx - (sx * sx) / n;
   regression.slope = covXY / varX;
   regression.intercept = sy / n - (regression.slope * sx) / n;
+}
+
+function isInfinite(v: number): boolean {
+  return v === Infinity || v === -Infinity;
 }
 
 /** deriv: per-second slope of the least-squares fit. */
