@@ -28,3 +28,4 @@ export {
   DEFAULT_BYTES_PER_FRAME,
 } from "./chunks";
 export { crc32c } from "./crc32c";
+export { storeMayMatch, withExternalLabels } from "./store";
