@@ -103,6 +103,15 @@ export class XORAppender {
     return this.t;
   }
 
+  /** Bits of the newest value, exact even for NaN payloads. */
+  get lastValueHi(): number {
+    return this.vHi;
+  }
+
+  get lastValueLo(): number {
+    return this.vLo;
+  }
+
   get lastValue(): number {
     return floatFromBits(this.vHi, this.vLo);
   }
@@ -246,6 +255,15 @@ export class XORIterator {
 
   get numSamples(): number {
     return this.total;
+  }
+
+  /** Bits of the current value, exact even for NaN payloads. */
+  get valueHi(): number {
+    return this.vHi;
+  }
+
+  get valueLo(): number {
+    return this.vLo;
   }
 
   next(): boolean {

@@ -1,0 +1,166 @@
+import { describe, expect, it } from "vitest";
+import { labelsFromRecord } from "../../model/labels";
+import { Matcher } from "../../model/matchers";
+import type { ChunkData, PushRequest } from "../../ingester/protocol";
+import { XORIterator, floatHi, floatLo } from "../chunkenc/xor";
+import { Head } from "./head";
+import { ingestPush } from "./ingest";
+import { intersect, subtract, union } from "./postings";
+import { Append } from "./series";
+
+function samples(chunks: readonly ChunkData[]): [number, number][] {
+  const it = new XORIterator();
+  const out: [number, number][] = [];
+  for (const c of chunks) {
+    it.reset(c.data);
+    while (it.next()) out.push([it.t, it.v]);
+  }
+  return out;
+}
+
+function push(series: { labels: Record<string, string>; t: number[]; v: number[] }[], window = 0): PushRequest {
+  return {
+    outOfOrderWindowMs: window,
+    series: series.map((s) => ({ labels: [...labelsFromRecord(s.labels)], timestamps: Float64Array.from(s.t), values: Float64Array.from(s.v) })),
+  };
+}
+
+const up = labelsFromRecord({ __name__: "up", job: "a" });
+
+describe("postings set operations", () => {
+  it("intersects, subtracts and unions sorted lists", () => {
+    expect(intersect([1, 3, 5, 7], [2, 3, 7, 9])).toEqual([3, 7]);
+    expect(subtract([1, 3, 5, 7], [3, 4, 7])).toEqual([1, 5]);
+    expect(union([[1, 4], [2, 4, 9], [3]])).toEqual([1, 2, 3, 4, 9]);
+  });
+});
+
+describe("head append", () => {
+  it("cuts a chunk every 120 samples and keeps all samples", () => {
+    const h = new Head();
+    const s = h.getOrCreate(up);
+    for (let i = 0; i < 300; i++) expect(h.append(s, 1000 + i * 15_000, i, 0)).toBe(Append.Appended);
+    expect(s.chunks!.length).toBe(2);
+    const [sel] = h.select([new Matcher("=", "__name__", "up")], 0, Infinity);
+    expect(sel!.chunks.map((c) => samples([c]).length)).toEqual([120, 120, 60]);
+    expect(samples(sel!.chunks).map(([, v]) => v)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+  });
+
+  it("cuts at chunk range boundaries", () => {
+    const h = new Head({ chunkRangeMs: 1000 });
+    const s = h.getOrCreate(up);
+    for (const t of [100, 900, 1100, 1500, 2100]) h.append(s, t, 1, 0);
+    expect(s.chunks!.map((c) => [c.minTime, c.maxTime])).toEqual([[100, 900], [1100, 1500]]);
+  });
+
+  it("classifies duplicates and out-of-order samples like Prometheus", () => {
+    const h = new Head();
+    const s = h.getOrCreate(up);
+    h.append(s, 1000, 1, 0);
+    h.append(s, 2000, 2, 0);
+    expect(h.append(s, 2000, 2, 0)).toBe(Append.Exists);
+    expect(h.append(s, 2000, 3, 0)).toBe(Append.Duplicate);
+    expect(h.append(s, 1500, 3, 0)).toBe(Append.OutOfOrder);
+    // A retried older sample that is stored identically is not an error.
+    expect(h.append(s, 1000, 1, 0)).toBe(Append.Exists);
+    expect(h.append(s, 1500, 3, 400)).toBe(Append.TooOld);
+    expect(h.append(s, 1700, 3, 400)).toBe(Append.Appended);
+    expect(h.append(s, 1700, 4, 400)).toBe(Append.Duplicate);
+  });
+
+  it("places out-of-order samples so chunks stay sorted and disjoint", () => {
+    const h = new Head();
+    const s = h.getOrCreate(up);
+    for (let i = 0; i < 130; i++) h.append(s, i * 10, i, 0);
+    // Into the completed chunk, into the open one, then at the very front.
+    expect(h.append(s, 55, -1, 10_000)).toBe(Append.Appended);
+    expect(h.append(s, 1205, -2, 10_000)).toBe(Append.Appended);
+    expect(h.append(s, -5, -3, 10_000)).toBe(Append.Appended);
+    const [sel] = h.select([], -Infinity, Infinity);
+    const got = samples(sel!.chunks);
+    const ts = got.map(([t]) => t);
+    expect(ts).toEqual([...ts].sort((a, b) => a - b));
+    expect(got.length).toBe(133);
+    expect(got).toContainEqual([55, -1]);
+    expect(got).toContainEqual([1205, -2]);
+    expect(got[0]).toEqual([-5, -3]);
+    for (let i = 1; i < sel!.chunks.length; i++) expect(sel!.chunks[i]!.minTime).toBeGreaterThan(sel!.chunks[i - 1]!.maxTime);
+    expect(h.dirty.has(s)).toBe(true);
+  });
+
+  it("keeps the stale marker's bits through an out-of-order rewrite", () => {
+    const h = new Head();
+    const s = h.getOrCreate(up);
+    const vals = new Float64Array(3);
+    const dv = new DataView(vals.buffer);
+    dv.setUint32(4, 0x7ff00000, true);
+    dv.setUint32(0, 2, true);
+    h.append(s, 10, vals[0]!, 0);
+    h.append(s, 30, 1, 0);
+    h.append(s, 20, 5, 100);
+    const it = new XORIterator(h.select([], 0, 100)[0]!.chunks[0]!.data);
+    it.next();
+    expect([it.valueHi, it.valueLo]).toEqual([0x7ff00000, 2]);
+    expect([floatHi(5), floatLo(5)]).not.toEqual([0x7ff00000, 2]);
+  });
+});
+
+describe("head queries", () => {
+  const h = new Head();
+  ingestPush(
+    h,
+    push([
+      { labels: { __name__: "up", job: "api", instance: "a" }, t: [1000, 2000], v: [1, 1] },
+      { labels: { __name__: "up", job: "api", instance: "b" }, t: [1000], v: [0] },
+      { labels: { __name__: "up", job: "db" }, t: [5000], v: [1] },
+      { labels: { __name__: "http_requests_total", job: "api", code: "200" }, t: [1000], v: [7] },
+    ]),
+    null,
+  );
+
+  it("selects by equality, regex and negative matchers, sorted by labels", () => {
+    const names = (ms: Matcher[], start = 0, end = 10_000) =>
+      h.select(ms, start, end).map((s) => s.labels.map((l) => `${l.name}=${l.value}`).join(","));
+    expect(names([new Matcher("=", "job", "api"), new Matcher("=", "__name__", "up")])).toEqual([
+      "__name__=up,instance=a,job=api",
+      "__name__=up,instance=b,job=api",
+    ]);
+    expect(names([new Matcher("=~", "job", "d.*")])).toEqual(["__name__=up,job=db"]);
+    // instance!="a" also matches series without an instance label.
+    expect(names([new Matcher("!=", "instance", "a")])).toEqual([
+      "__name__=http_requests_total,code=200,job=api",
+      "__name__=up,instance=b,job=api",
+      "__name__=up,job=db",
+    ]);
+    expect(names([new Matcher("=", "instance", "")])).toHaveLength(2);
+    expect(names([new Matcher("=", "job", "db")], 0, 4000)).toEqual([]);
+  });
+
+  it("answers label names and values with matchers and time ranges", () => {
+    expect(h.labelNames([], 0, 10_000)).toEqual(["__name__", "code", "instance", "job"]);
+    expect(h.labelNames([new Matcher("=", "job", "db")], 0, 10_000)).toEqual(["__name__", "job"]);
+    expect(h.labelValues("job", [], 0, 10_000)).toEqual(["api", "db"]);
+    expect(h.labelValues("job", [], 0, 3000)).toEqual(["api"]);
+    expect(h.labelValues("instance", [new Matcher("=", "__name__", "up")], 0, 10_000)).toEqual(["a", "b"]);
+    expect(h.labelValues("job", [], 0, 10_000, 1)).toEqual(["api"]);
+  });
+});
+
+describe("ingestPush", () => {
+  it("counts written and refused samples with one example per reason", () => {
+    const h = new Head();
+    const first = ingestPush(h, push([{ labels: { __name__: "m" }, t: [10, 20, 30], v: [1, 2, 3] }]), null).result;
+    expect(first).toEqual({ samplesWritten: 3, exemplarsWritten: 0, rejections: [] });
+    const again = ingestPush(h, push([{ labels: { __name__: "m" }, t: [10, 20, 30], v: [1, 2, 3] }]), null).result;
+    expect(again.samplesWritten).toBe(3);
+    expect(again.rejections).toEqual([]);
+    const bad = ingestPush(h, push([{ labels: { __name__: "m" }, t: [5, 6, 30, 40], v: [1, 1, 9, 4] }]), null).result;
+    expect(bad.samplesWritten).toBe(1);
+    expect(bad.rejections.map((r) => [r.reason, r.count])).toEqual([
+      ["sample-out-of-order", 2],
+      ["sample-duplicate-timestamp", 1],
+    ]);
+    expect(bad.rejections[0]!.example).toContain("err-mimir-sample-out-of-order");
+    expect(bad.rejections[0]!.example).toContain('m{}');
+  });
+});

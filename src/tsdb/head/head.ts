@@ -1,0 +1,243 @@
+/**
+ * The in-memory head of one ingester: series by labels and by ref, the
+ * postings index, exemplars and metric metadata. Knows nothing about
+ * durability; the WAL and checkpoints are driven from outside.
+ */
+import type { Label, Labels } from "../../model/labels";
+import { compareLabels, hashLabels } from "../../model/labels";
+import type { Matcher } from "../../model/matchers";
+import type { ExemplarSeries, SelectedSeries } from "../../ingester/protocol";
+import type { Exemplar, MetricMetadata } from "../../write/request";
+import { ExemplarRing } from "./exemplars";
+import type { ExemplarOutcome } from "./exemplars";
+import { MemPostings } from "./postings";
+import type { PostingsList } from "./postings";
+import { Append, DEFAULT_CHUNK_RANGE_MS, MemSeries, SAMPLES_PER_CHUNK } from "./series";
+import { LabelArena, SymbolTable } from "./symbols";
+
+export interface HeadOptions {
+  readonly samplesPerChunk?: number;
+  /** Chunks never straddle a multiple of this (the block range). */
+  readonly chunkRangeMs?: number;
+}
+
+export interface SelectOptions {
+  readonly seriesOnly?: boolean;
+  /** At most this many series (0 or absent = no limit). */
+  readonly limit?: number;
+}
+
+export interface HeadStats {
+  readonly series: number;
+  readonly completedChunks: number;
+  readonly symbols: number;
+  readonly labelArenaBytes: number;
+}
+
+export class Head {
+  readonly samplesPerChunk: number;
+  readonly chunkRangeMs: number;
+  readonly symbols = new SymbolTable();
+  readonly postings = new MemPostings();
+  private readonly arena = new LabelArena();
+  private readonly byHash = new Map<number, MemSeries | MemSeries[]>();
+  /** Indexed by ref; refs are dense so an array is the smallest map. */
+  private readonly byRef: (MemSeries | undefined)[] = [];
+  private seriesCount = 0;
+  private nextRef = 1;
+  private readonly metadataByName = new Map<string, MetricMetadata>();
+  /** Series with completed chunks not yet in a checkpoint. */
+  readonly dirty = new Set<MemSeries>();
+  /** Samples before this are refused as too old (set once blocks cover them). */
+  minValidTime = -Infinity;
+
+  constructor(opts: HeadOptions = {}) {
+    this.samplesPerChunk = opts.samplesPerChunk ?? SAMPLES_PER_CHUNK;
+    this.chunkRangeMs = opts.chunkRangeMs ?? DEFAULT_CHUNK_RANGE_MS;
+  }
+
+  get numSeries(): number {
+    return this.seriesCount;
+  }
+
+  get(ref: number): MemSeries | undefined {
+    return this.byRef[ref];
+  }
+
+  /** The series with exactly these (sorted, valid) labels, created if new. */
+  getOrCreate(labels: Labels): MemSeries {
+    const hash = hashLabels(labels);
+    const found = this.byHash.get(hash);
+    if (found !== undefined) {
+      if (found instanceof MemSeries) {
+        if (this.hasLabels(found, labels)) return found;
+      } else {
+        for (const s of found) if (this.hasLabels(s, labels)) return s;
+      }
+    }
+    return this.create(this.nextRef, labels, hash);
+  }
+
+  /** Re-creates a series under a known ref (replay); refs stay unique. */
+  createWithRef(ref: number, labels: Labels): MemSeries {
+    const existing = this.byRef[ref];
+    if (existing !== undefined) return existing;
+    return this.create(ref, labels, hashLabels(labels));
+  }
+
+  private create(ref: number, labels: Labels, hash: number): MemSeries {
+    const ids = new Array<number>(labels.length * 2);
+    for (let i = 0; i < labels.length; i++) {
+      ids[2 * i] = this.symbols.intern(labels[i]!.name);
+      ids[2 * i + 1] = this.symbols.intern(labels[i]!.value);
+    }
+    const s = new MemSeries(ref, this.arena.add(ids), labels.length, hash);
+    const found = this.byHash.get(hash);
+    if (found === undefined) this.byHash.set(hash, s);
+    else if (found instanceof MemSeries) this.byHash.set(hash, [found, s]);
+    else found.push(s);
+    this.byRef[ref] = s;
+    this.seriesCount++;
+    if (ref >= this.nextRef) this.nextRef = ref + 1;
+    this.postings.add(ref, this.pairs(s));
+    return s;
+  }
+
+  private *pairs(s: MemSeries): Generator<readonly [string, string]> {
+    for (let i = 0; i < s.labelsCount; i++) {
+      const off = s.labelsOffset + 2 * i;
+      yield [this.symbols.get(this.arena.at(off)), this.symbols.get(this.arena.at(off + 1))];
+    }
+  }
+
+  private hasLabels(s: MemSeries, labels: Labels): boolean {
+    if (s.labelsCount !== labels.length) return false;
+    for (let i = 0; i < labels.length; i++) {
+      const off = s.labelsOffset + 2 * i;
+      if (this.symbols.get(this.arena.at(off)) !== labels[i]!.name) return false;
+      if (this.symbols.get(this.arena.at(off + 1)) !== labels[i]!.value) return false;
+    }
+    return true;
+  }
+
+  labelsOf(s: MemSeries): Label[] {
+    const out = new Array<Label>(s.labelsCount);
+    for (let i = 0; i < s.labelsCount; i++) {
+      const off = s.labelsOffset + 2 * i;
+      out[i] = { name: this.symbols.get(this.arena.at(off)), value: this.symbols.get(this.arena.at(off + 1)) };
+    }
+    return out;
+  }
+
+  /** Appends one sample; see MemSeries.append for the rules. */
+  append(s: MemSeries, t: number, v: number, oooWindowMs: number): Append {
+    if (t < this.minValidTime && !s.empty) return Append.TooOld;
+    const r = s.append(t, v, oooWindowMs, this.samplesPerChunk, this.chunkRangeMs);
+    if (s.hasUnpersistedChunks) this.dirty.add(s);
+    return r;
+  }
+
+  appendExemplar(s: MemSeries, e: Exemplar): ExemplarOutcome {
+    return (s.exemplars ??= new ExemplarRing()).add(e);
+  }
+
+  /** Records metric metadata; true when it changed (worth persisting). */
+  setMetadata(md: MetricMetadata): boolean {
+    const old = this.metadataByName.get(md.metricFamilyName);
+    if (old !== undefined && old.type === md.type && old.help === md.help && old.unit === md.unit) return false;
+    this.metadataByName.set(md.metricFamilyName, { metricFamilyName: md.metricFamilyName, type: md.type, help: md.help, unit: md.unit });
+    return true;
+  }
+
+  /** Metadata for one metric family, or all of them (sorted by name) when `metric` is "". */
+  metadata(metric: string, limit: number): MetricMetadata[] {
+    if (metric !== "") {
+      const md = this.metadataByName.get(metric);
+      return md === undefined || limit < 0 ? [] : [md];
+    }
+    const names = [...this.metadataByName.keys()].sort();
+    const n = limit > 0 ? Math.min(limit, names.length) : names.length;
+    const out: MetricMetadata[] = [];
+    for (let i = 0; i < n; i++) out.push(this.metadataByName.get(names[i]!)!);
+    return out;
+  }
+
+  allMetadata(): IterableIterator<MetricMetadata> {
+    return this.metadataByName.values();
+  }
+
+  /** Series matching all matchers with a sample in [start, end], sorted by labels. */
+  matching(matchers: readonly Matcher[], start: number, end: number): { series: MemSeries; labels: Label[] }[] {
+    const refs: PostingsList = this.postings.forMatchers(matchers);
+    const out: { series: MemSeries; labels: Label[] }[] = [];
+    for (let i = 0; i < refs.length; i++) {
+      const s = this.byRef[refs[i]!];
+      if (s === undefined || s.empty || s.maxTime < start || s.minTime > end) continue;
+      out.push({ series: s, labels: this.labelsOf(s) });
+    }
+    out.sort((a, b) => compareLabels(a.labels, b.labels));
+    return out;
+  }
+
+  select(matchers: readonly Matcher[], start: number, end: number, opts: SelectOptions = {}): SelectedSeries[] {
+    let found = this.matching(matchers, start, end);
+    if (opts.limit !== undefined && opts.limit > 0) found = found.slice(0, opts.limit);
+    return found.map(({ series, labels }) => ({ labels, chunks: opts.seriesOnly ? [] : series.chunksInRange(start, end) }));
+  }
+
+  labelNames(matchers: readonly Matcher[], start: number, end: number, limit = 0): string[] {
+    const names = new Set<string>();
+    for (const { labels } of this.matching(matchers, start, end)) for (const l of labels) names.add(l.name);
+    return sortAndLimit(names, limit);
+  }
+
+  labelValues(name: string, matchers: readonly Matcher[], start: number, end: number, limit = 0): string[] {
+    const values = new Set<string>();
+    if (matchers.length === 0) {
+      // Per value, one series with data in range is enough.
+      for (const v of this.postings.labelValues(name)) {
+        const refs = this.postings.get(name, v);
+        for (let i = 0; i < refs.length; i++) {
+          const s = this.byRef[refs[i]!];
+          if (s !== undefined && !s.empty && s.maxTime >= start && s.minTime <= end) {
+            values.add(v);
+            break;
+          }
+        }
+      }
+    } else {
+      for (const { labels } of this.matching(matchers, start, end)) {
+        for (const l of labels) if (l.name === name) values.add(l.value);
+      }
+    }
+    return sortAndLimit(values, limit);
+  }
+
+  exemplars(matchers: readonly Matcher[], start: number, end: number): ExemplarSeries[] {
+    const refs = this.postings.forMatchers(matchers);
+    const out: ExemplarSeries[] = [];
+    for (let i = 0; i < refs.length; i++) {
+      const s = this.byRef[refs[i]!];
+      if (s === undefined || s.exemplars === null) continue;
+      const ex = s.exemplars.range(start, end);
+      if (ex.length > 0) out.push({ seriesLabels: this.labelsOf(s), exemplars: ex });
+    }
+    out.sort((a, b) => compareLabels(a.seriesLabels, b.seriesLabels));
+    return out;
+  }
+
+  forEachSeries(fn: (s: MemSeries) => void): void {
+    for (const s of this.byRef) if (s !== undefined) fn(s);
+  }
+
+  stats(): HeadStats {
+    let chunks = 0;
+    this.forEachSeries((s) => (chunks += s.chunks?.length ?? 0));
+    return { series: this.seriesCount, completedChunks: chunks, symbols: this.symbols.size, labelArenaBytes: this.arena.bytes };
+  }
+}
+
+function sortAndLimit(set: Set<string>, limit: number): string[] {
+  const out = [...set].sort();
+  return limit > 0 && out.length > limit ? out.slice(0, limit) : out;
+}

@@ -1,0 +1,111 @@
+/**
+ * Applies a push to the head and tallies what happened, Mimir-style: every
+ * sample is either written (stored now or already stored identically) or
+ * refused for one reason, with the first refusal of each reason described.
+ */
+import type { Labels } from "../../model/labels";
+import { formatLabels } from "../../model/labels";
+import type { PushRejection, PushRequest, PushResult, SampleRejection } from "../../ingester/protocol";
+import type { Exemplar, MetricMetadata } from "../../write/request";
+import type { Head } from "./head";
+import { Append } from "./series";
+
+/** Receives what was newly stored, series by series (e.g. a WAL record builder). */
+export interface IngestSink {
+  add(
+    ref: number,
+    labels: Labels | null,
+    timestamps: Float64Array,
+    values: Float64Array,
+    idx: Uint32Array,
+    n: number,
+    exemplars: readonly Exemplar[],
+  ): void;
+}
+
+export interface IngestOutcome {
+  readonly result: PushResult;
+  /** Metadata that differs from what the head had. */
+  readonly changedMetadata: MetricMetadata[];
+}
+
+const NO_EXEMPLARS: readonly Exemplar[] = [];
+
+export function ingestPush(head: Head, req: PushRequest, sink: IngestSink | null): IngestOutcome {
+  const window = req.outOfOrderWindowMs > 0 ? req.outOfOrderWindowMs : 0;
+  let written = 0;
+  let exemplarsWritten = 0;
+  const rejections = new Map<SampleRejection, { count: number; example: string }>();
+  const reject = (reason: SampleRejection, t: number, labels: Labels): void => {
+    const r = rejections.get(reason);
+    if (r !== undefined) r.count++;
+    else rejections.set(reason, { count: 1, example: describe(reason, t, labels, window) });
+  };
+  let idx = new Uint32Array(256);
+
+  for (const ps of req.series) {
+    const s = head.getOrCreate(ps.labels);
+    const n = ps.timestamps.length;
+    if (idx.length < n) idx = new Uint32Array(Math.max(n, idx.length * 2));
+    let accepted = 0;
+    for (let i = 0; i < n; i++) {
+      const t = ps.timestamps[i]!;
+      switch (head.append(s, t, ps.values[i]!, window)) {
+        case Append.Appended:
+          idx[accepted++] = i;
+          written++;
+          break;
+        case Append.Exists:
+          written++;
+          break;
+        case Append.OutOfOrder:
+        case Append.ChunkFull:
+          reject("sample-out-of-order", t, ps.labels);
+          break;
+        case Append.TooOld:
+          reject("sample-too-old", t, ps.labels);
+          break;
+        case Append.Duplicate:
+          reject("sample-duplicate-timestamp", t, ps.labels);
+          break;
+      }
+    }
+    let newExemplars: Exemplar[] | null = null;
+    if (ps.exemplars !== undefined && !s.empty) {
+      for (const e of ps.exemplars) {
+        const r = head.appendExemplar(s, e);
+        if (r === "out-of-order") continue;
+        exemplarsWritten++;
+        if (r === "appended") (newExemplars ??= []).push(e);
+      }
+    }
+    if (sink !== null && (accepted > 0 || newExemplars !== null)) {
+      sink.add(s.ref, s.logged ? null : ps.labels, ps.timestamps, ps.values, idx, accepted, newExemplars ?? NO_EXEMPLARS);
+      s.logged = true;
+    }
+  }
+
+  const changedMetadata: MetricMetadata[] = [];
+  for (const md of req.metadata ?? []) if (head.setMetadata(md)) changedMetadata.push(md);
+
+  const list: PushRejection[] = [];
+  for (const [reason, r] of rejections) list.push({ reason, count: r.count, example: r.example });
+  return { result: { samplesWritten: written, exemplarsWritten, rejections: list }, changedMetadata };
+}
+
+function describe(reason: SampleRejection, t: number, labels: Labels, window: number): string {
+  const at = `timestamp ${formatTime(t)}, series ${formatLabels(labels)}`;
+  switch (reason) {
+    case "sample-out-of-order":
+      return `sample refused: the series already holds a newer sample and out-of-order samples are not accepted (err-mimir-sample-out-of-order); ${at}`;
+    case "sample-too-old":
+      return `sample refused: it is older than the newest sample of its series by more than the out-of-order window of ${window}ms, or older than the data the ingester still accepts (err-mimir-sample-too-old); ${at}`;
+    case "sample-duplicate-timestamp":
+      return `sample refused: the series already holds a sample with this timestamp and a different value (err-mimir-sample-duplicate-timestamp); ${at}`;
+  }
+}
+
+function formatTime(t: number): string {
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? String(t) : d.toISOString();
+}

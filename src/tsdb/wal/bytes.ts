@@ -1,0 +1,150 @@
+/**
+ * Byte-aligned writer and reader for WAL records and checkpoints: Go-style
+ * varints, raw big-endian float64 (bit-exact, NaN payloads kept) and
+ * length-prefixed UTF-8 strings.
+ */
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class ByteWriter {
+  private buf: Uint8Array;
+  private view: DataView;
+  private len = 0;
+
+  constructor(initialCapacity = 4096) {
+    this.buf = new Uint8Array(initialCapacity);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  get length(): number {
+    return this.len;
+  }
+
+  private ensure(extra: number): void {
+    if (this.len + extra <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.len + extra) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.len++] = b;
+  }
+
+  uvarint(x: number): void {
+    this.ensure(10);
+    while (x >= 0x80) {
+      this.buf[this.len++] = (x % 128) | 0x80;
+      x = Math.floor(x / 128);
+    }
+    this.buf[this.len++] = x;
+  }
+
+  varint(x: number): void {
+    this.uvarint(x >= 0 ? x * 2 : -x * 2 - 1);
+  }
+
+  float64(v: number): void {
+    this.ensure(8);
+    this.view.setFloat64(this.len, v);
+    this.len += 8;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.uvarint(b.length);
+    this.ensure(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
+  string(s: string): void {
+    // Short strings (≤ 42 UTF-16 units, so ≤ 126 UTF-8 bytes) encode in place
+    // behind a one-byte length; longer ones go through a temporary.
+    if (s.length * 3 < 128) {
+      this.ensure(1 + s.length * 3);
+      const at = this.len;
+      const { written } = encoder.encodeInto(s, this.buf.subarray(at + 1));
+      this.buf[at] = written;
+      this.len = at + 1 + written;
+    } else {
+      this.bytes(encoder.encode(s));
+    }
+  }
+
+  /** The written bytes as a compact copy. */
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+
+  reset(): void {
+    this.len = 0;
+  }
+}
+
+export class ByteReader {
+  private readonly buf: Uint8Array;
+  private readonly view: DataView;
+  pos = 0;
+
+  constructor(buf: Uint8Array) {
+    this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  get done(): boolean {
+    return this.pos >= this.buf.length;
+  }
+
+  byte(): number {
+    if (this.pos >= this.buf.length) throw new RangeError("record ended early");
+    return this.buf[this.pos++]!;
+  }
+
+  uvarint(): number {
+    let x = 0;
+    let mul = 1;
+    for (let i = 0; i < 10; i++) {
+      const b = this.byte();
+      x += (b & 0x7f) * mul;
+      if (b < 0x80) return x;
+      mul *= 128;
+    }
+    throw new RangeError("varint overflows 64 bits");
+  }
+
+  varint(): number {
+    const u = this.uvarint();
+    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+  }
+
+  float64(): number {
+    if (this.pos + 8 > this.buf.length) throw new RangeError("record ended early");
+    const v = this.view.getFloat64(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  /** Copies the next float64 into `into[i]` without passing through a JS array. */
+  float64Into(into: Float64Array, i: number): void {
+    if (this.pos + 8 > this.buf.length) throw new RangeError("record ended early");
+    into[i] = this.view.getFloat64(this.pos);
+    this.pos += 8;
+  }
+
+  bytes(): Uint8Array {
+    const n = this.uvarint();
+    if (this.pos + n > this.buf.length) throw new RangeError("record ended early");
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  string(): string {
+    return decoder.decode(this.bytes());
+  }
+}

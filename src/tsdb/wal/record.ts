@@ -1,0 +1,152 @@
+/**
+ * WAL records: what one push added to the head, in a compact binary form.
+ *
+ *   record  = version(1 byte) entry*
+ *   entry   = ref uvarint, flags byte,
+ *             [labels: n uvarint, (name string, value string)×n]   flags&1
+ *             samples: n uvarint, t0 varint, (t_i - t_{i-1}) varint×(n-1), value f64×n
+ *             [exemplars: n uvarint, (t varint, value f64, labels)×n] flags&2
+ *
+ * Like Prometheus's series records, a series' labels are written only in
+ * the first record that mentions it; later records refer to it by ref.
+ * A push larger than one SQLite row allows is split into several records at
+ * entry boundaries, each readable on its own.
+ */
+import type { Label, Labels } from "../../model/labels";
+import type { Exemplar } from "../../write/request";
+import { ByteReader, ByteWriter } from "./bytes";
+
+const VERSION = 1;
+const HAS_LABELS = 1;
+const HAS_EXEMPLARS = 2;
+/** Stay well under DO SQLite's 2 MB per row. */
+export const MAX_RECORD_BYTES = 1_500_000;
+/** Bounds one entry so any entry fits a record. */
+const MAX_SAMPLES_PER_ENTRY = 32_768;
+
+export class WalRecordBuilder {
+  private readonly w = new ByteWriter(16 * 1024);
+  private readonly parts: Uint8Array[] = [];
+  private readonly maxBytes: number;
+
+  constructor(maxBytes = MAX_RECORD_BYTES) {
+    this.maxBytes = maxBytes;
+    this.w.byte(VERSION);
+  }
+
+  /**
+   * Adds the accepted samples of one series: timestamps/values at the
+   * positions idx[0..n). `labels` only for series not logged before.
+   */
+  add(
+    ref: number,
+    labels: Labels | null,
+    timestamps: Float64Array,
+    values: Float64Array,
+    idx: Uint32Array,
+    n: number,
+    exemplars: readonly Exemplar[],
+  ): void {
+    let from = 0;
+    do {
+      const to = Math.min(n, from + MAX_SAMPLES_PER_ENTRY);
+      const last = to === n;
+      const w = this.w;
+      w.uvarint(ref);
+      const withLabels = from === 0 && labels !== null;
+      const withExemplars = last && exemplars.length > 0;
+      w.byte((withLabels ? HAS_LABELS : 0) | (withExemplars ? HAS_EXEMPLARS : 0));
+      if (withLabels) writeLabels(w, labels);
+      w.uvarint(to - from);
+      let prev = 0;
+      for (let k = from; k < to; k++) {
+        const t = timestamps[idx[k]!]!;
+        w.varint(k === from ? t : t - prev);
+        prev = t;
+      }
+      for (let k = from; k < to; k++) w.float64(values[idx[k]!]!);
+      if (withExemplars) {
+        w.uvarint(exemplars.length);
+        for (const e of exemplars) {
+          w.varint(e.timestamp);
+          w.float64(e.value);
+          writeLabels(w, e.labels);
+        }
+      }
+      if (w.length >= this.maxBytes) this.cut();
+      from = to;
+    } while (from < n);
+  }
+
+  private cut(): void {
+    if (this.w.length <= 1) return;
+    this.parts.push(this.w.finish());
+    this.w.reset();
+    this.w.byte(VERSION);
+  }
+
+  /** The records to write, in order; empty when nothing was accepted. */
+  finish(): Uint8Array[] {
+    this.cut();
+    return this.parts;
+  }
+}
+
+function writeLabels(w: ByteWriter, labels: readonly Label[]): void {
+  w.uvarint(labels.length);
+  for (const l of labels) {
+    w.string(l.name);
+    w.string(l.value);
+  }
+}
+
+function readLabels(r: ByteReader): Label[] {
+  const n = r.uvarint();
+  const out = new Array<Label>(n);
+  for (let i = 0; i < n; i++) out[i] = { name: r.string(), value: r.string() };
+  return out;
+}
+
+/** Receives a decoded record's entries. Sample arrays are reused between calls. */
+export interface WalRecordVisitor {
+  entry(ref: number, labels: Label[] | null, timestamps: Float64Array, values: Float64Array, n: number, exemplars: Exemplar[]): void;
+}
+
+export class WalRecordReader {
+  private ts = new Float64Array(1024);
+  private vs = new Float64Array(1024);
+
+  read(rec: Uint8Array, visitor: WalRecordVisitor): void {
+    const r = new ByteReader(rec);
+    const version = r.byte();
+    if (version !== VERSION) throw new Error(`unknown WAL record version ${version}`);
+    while (!r.done) {
+      const ref = r.uvarint();
+      const flags = r.byte();
+      const labels = flags & HAS_LABELS ? readLabels(r) : null;
+      const n = r.uvarint();
+      if (n > this.ts.length) {
+        this.ts = new Float64Array(n);
+        this.vs = new Float64Array(n);
+      }
+      let t = 0;
+      for (let i = 0; i < n; i++) {
+        t = i === 0 ? r.varint() : t + r.varint();
+        this.ts[i] = t;
+      }
+      for (let i = 0; i < n; i++) r.float64Into(this.vs, i);
+      const exemplars: Exemplar[] = [];
+      if (flags & HAS_EXEMPLARS) {
+        const m = r.uvarint();
+        for (let i = 0; i < m; i++) {
+          const timestamp = r.varint();
+          const value = r.float64();
+          exemplars.push({ timestamp, value, labels: readLabels(r) });
+        }
+      }
+      visitor.entry(ref, labels, this.ts, this.vs, n, exemplars);
+    }
+  }
+}
+
+export { writeLabels, readLabels };
