@@ -58,6 +58,13 @@ export class IndexWriter {
   private lastChunkRef = -1;
   private finished = false;
 
+  constructor() {
+    // Prometheus's symbol tables always hold the empty string (the name and
+    // value of the all-series postings key); keeping it makes our indexes
+    // byte-identical to Prometheus's for the same series.
+    this.intern("");
+  }
+
   get seriesCount(): number {
     return this.numSeries;
   }
@@ -132,25 +139,36 @@ export class IndexWriter {
 
     const seriesAt = out.len;
     const { postings, all } = this.writeSeries(out, finalId);
-    const labelIndicesAt = out.len;
-
-    out.padTo(4);
-    const postingsAt = out.len;
-    // Postings lists in (name, value) order; the "all series" list has the
-    // empty name and value and so sorts first.
-    const keys = Array.from(postings.keys()).sort((a, b) => a - b);
-    const numSymbols = this.symbols.length;
     const sortedSymbols = order.map((i) => this.symbols[i]!);
+    const numSymbols = this.symbols.length;
+    // Postings keys in (name, value) order, as symbol ids are in string order.
+    const keys = Array.from(postings.keys()).sort((a, b) => a - b);
+
+    // Label indices (one per name: its values) and their offset table are
+    // no longer read by Prometheus, but it wrote them up to 3.5 and old
+    // tools may expect them; they cost about 1% of the index.
+    const labelIndicesAt = out.len;
+    const labelIndexOffsets: [string, number][] = [];
+    for (let k = 0; k < keys.length; ) {
+      const nameId = Math.floor(keys[k]! / numSymbols);
+      const values: number[] = [];
+      for (; k < keys.length && Math.floor(keys[k]! / numSymbols) === nameId; k++) values.push(keys[k]! % numSymbols);
+      labelIndexOffsets.push([sortedSymbols[nameId]!, writeLabelIndex(out, values)]);
+    }
+
+    // The section reference is taken before aligning its first list, as Prometheus does.
+    const postingsAt = out.len;
     const offsets: number[] = [];
+    // The "all series" list has the empty name and value and so sorts first.
     offsets.push(writePostingsList(out, all.a.subarray(0, all.len)));
     for (const key of keys) {
       const list = postings.get(key)!;
       offsets.push(writePostingsList(out, list.a.subarray(0, list.len)));
     }
 
-    // Prometheus no longer writes label indices; like it, the label offset
-    // table reference points at the postings offset table, which old readers
-    // that would follow it never meet on v2 blocks.
+    const labelTableAt = out.len;
+    writeLabelOffsetTable(out, labelIndexOffsets);
+
     const postingsTableAt = out.len;
     const entries: [string, string][] = [["", ""]];
     for (const key of keys) {
@@ -162,7 +180,7 @@ export class IndexWriter {
       symbols: symbolsAt,
       series: seriesAt,
       labelIndices: labelIndicesAt,
-      labelIndicesTable: postingsTableAt,
+      labelIndicesTable: labelTableAt,
       postings: postingsAt,
       postingsTable: postingsTableAt,
     });
@@ -230,6 +248,31 @@ export class IndexWriter {
     }
     return { postings, all };
   }
+}
+
+/** A label index for one name: the symbol ids of its values, in order; returns its offset. */
+function writeLabelIndex(out: Encbuf, valueIds: readonly number[]): number {
+  out.padTo(4);
+  const at = out.len;
+  out.putBE32(4 + 4 + valueIds.length * 4);
+  out.putBE32(1); // names in the tuple
+  out.putBE32(valueIds.length);
+  for (const v of valueIds) out.putBE32(v);
+  out.putBE32(crc32c(out.get(), at + 4));
+  return at;
+}
+
+function writeLabelOffsetTable(out: Encbuf, entries: readonly [string, number][]): void {
+  const start = out.len;
+  out.putBE32(0); // length, set below
+  out.putBE32(entries.length);
+  for (const [name, off] of entries) {
+    out.putUvarint(1);
+    out.putUvarintStr(name);
+    out.putUvarint(off);
+  }
+  out.setBE32(start, out.len - start - 4);
+  out.putBE32(crc32c(out.get(), start + 4));
 }
 
 function writeSymbols(out: Encbuf, sorted: readonly string[]): void {

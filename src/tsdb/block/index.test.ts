@@ -25,37 +25,46 @@ describe("index layout", () => {
   });
 
   it("writes the symbol table at 5 with length, count and checksum", () => {
-    expect(be32(ix, 5)).toBe(8); // count(4) + "\x01a" + "\x01b"
-    expect([...ix.subarray(9, 17)]).toEqual([0, 0, 0, 2, 1, 0x61, 1, 0x62]);
-    expect(be32(ix, 17)).toBe(crc32c(ix.subarray(9, 17)));
+    // Symbols "", "a", "b": count(4) + "\x00" + "\x01a" + "\x01b".
+    expect(be32(ix, 5)).toBe(9);
+    expect([...ix.subarray(9, 18)]).toEqual([0, 0, 0, 3, 0, 1, 0x61, 1, 0x62]);
+    expect(be32(ix, 18)).toBe(crc32c(ix.subarray(9, 18)));
   });
 
   it("aligns the series entry to 16 bytes with delta-encoded chunk metas", () => {
-    // Symbols end at 21; the series starts at the next multiple of 16.
-    expect([...ix.subarray(21, 32)]).toEqual(new Array(11).fill(0));
-    const body = [1, 0, 1, 1, 0xd0, 0x0f, 0xe8, 0x07, 8]; // zigzag(1000)=2000, 1000, ref 8
+    // Symbols end at 22; the series starts at the next multiple of 16.
+    expect([...ix.subarray(22, 32)]).toEqual(new Array(10).fill(0));
+    // 1 label: name symbol 1, value symbol 2; 1 chunk: zigzag(1000)=2000, 1000, ref 8.
+    const body = [1, 1, 2, 1, 0xd0, 0x0f, 0xe8, 0x07, 8];
     expect([...ix.subarray(32, 42)]).toEqual([9, ...body]);
     expect(be32(ix, 42)).toBe(crc32c(Uint8Array.from(body)));
   });
 
+  it("writes a label index for a: one value, symbol 2", () => {
+    // The series ends at 46; the label index starts at the next multiple of 4.
+    expect([48, 52, 56, 60].map((o) => be32(ix, o))).toEqual([12, 1, 1, 2]);
+    expect(be32(ix, 64)).toBe(crc32c(ix.subarray(52, 64)));
+  });
+
   it("writes postings for all series and for a=b, both holding series ref 2", () => {
-    // Series end at 46, postings start at the next multiple of 4.
-    for (const at of [48, 64]) {
-      expect(be32(ix, at)).toBe(8);
-      expect(be32(ix, at + 4)).toBe(1);
-      expect(be32(ix, at + 8)).toBe(2);
+    for (const at of [68, 84]) {
+      expect([at, at + 4, at + 8].map((o) => be32(ix, o))).toEqual([8, 1, 2]);
+      expect(be32(ix, at + 12)).toBe(crc32c(ix.subarray(at + 4, at + 12)));
     }
   });
 
-  it("ends with a TOC pointing at each section", () => {
+  it("ends with the offset tables and a TOC pointing at each section", () => {
     const toc = ix.length - 52;
-    // The series section begins right after the symbols (21); padding
-    // before the first entry belongs to it, as in Prometheus's writer.
-    expect([0, 8, 16, 24, 32, 40].map((o) => be64(ix, toc + o))).toEqual([5, 21, 46, 80, 48, 80]);
+    expect(toc).toBe(138);
+    expect([0, 8, 16, 24, 32, 40].map((o) => be64(ix, toc + o))).toEqual([5, 22, 46, 100, 68, 116]);
     expect(be32(ix, toc + 48)).toBe(crc32c(ix.subarray(toc, toc + 48)));
-    // Postings offset table: two entries, ("","")→48 and ("a","b")→64.
-    expect(be32(ix, 84)).toBe(2);
-    expect([...ix.subarray(88, toc - 4)]).toEqual([2, 0, 0, 48, 2, 1, 0x61, 1, 0x62, 64]);
+    // Label offset table: ("a") → 48.
+    expect([be32(ix, 100), be32(ix, 104)]).toEqual([8, 1]);
+    expect([...ix.subarray(108, 112)]).toEqual([1, 1, 0x61, 48]);
+    // Postings offset table: ("","") → 68 and ("a","b") → 84.
+    expect([be32(ix, 116), be32(ix, 120)]).toEqual([14, 2]);
+    expect([...ix.subarray(124, 134)]).toEqual([2, 0, 0, 68, 2, 1, 0x61, 1, 0x62, 84]);
+    expect(be32(ix, 134)).toBe(crc32c(ix.subarray(120, 134)));
   });
 });
 
