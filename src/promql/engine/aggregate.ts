@@ -4,7 +4,8 @@
  * calls `aggregateStep` for each step.
  */
 import type { AggregateExpr } from "../ast";
-import { METRIC_NAME, hashLabels, labelsKey, type Labels } from "../../model/labels";
+import { METRIC_NAME, labelsKey, type Labels } from "../../model/labels";
+import { xxhash64 } from "./xxhash";
 import { quantile } from "../functions/quantile";
 import { GoHeap } from "./heap";
 import { formatFloatPlain, withLabel } from "./labels-util";
@@ -201,12 +202,30 @@ function ascNaNLast(a: number, b: number): number {
   return a - b || 0;
 }
 
+const encoder = new TextEncoder();
+
+/** Prometheus's `labels.Hash()`: XXH64 over name, 0xff, value, 0xff, … */
+function labelsHash(metric: Labels): bigint {
+  const parts = metric.map((l) => [encoder.encode(l.name), encoder.encode(l.value)] as const);
+  const buf = new Uint8Array(parts.reduce((n, [a, b]) => n + a.length + b.length + 2, 0));
+  let i = 0;
+  for (const [a, b] of parts) {
+    buf.set(a, i);
+    i += a.length;
+    buf[i++] = 0xff;
+    buf.set(b, i);
+    i += b.length;
+    buf[i++] = 0xff;
+  }
+  return xxhash64(buf);
+}
+
 /**
  * Whether limit_ratio keeps a series: a stable position in [0, 1) derived
  * from the labels, so the same series stay selected across steps and ratios.
  */
 function ratioSampled(ratio: number, metric: Labels): boolean {
-  const offset = hashLabels(metric) / 2 ** 32;
+  const offset = Number(labelsHash(metric)) / 2 ** 64;
   return (ratio >= 0 && offset < ratio) || (ratio < 0 && offset >= 1 + ratio);
 }
 

@@ -284,7 +284,8 @@ export class Evaluator {
   private aggregate(e: AggregateExpr): StepMatrix {
     const grouping = [...e.grouping].sort();
     if (e.op === "count_values") {
-      const label = e.param?.type === "StringLiteral" ? e.param.value : "";
+      const param = e.param ? unwrapParens(e.param) : null;
+      const label = param?.type === "StringLiteral" ? param.value : "";
       if (!isValidLabelName(label)) throw new QueryError("execution", `invalid label name ${JSON.stringify(label)}`);
       const g = e.without ? grouping : [...grouping, label].sort();
       const input = this.evalMatrix(e.expr);

@@ -10,7 +10,7 @@ export type SequenceValue =
   | { readonly kind: "omitted" }
   | { readonly kind: "histogram"; readonly text: string };
 
-const NUM = String.raw`[+-]?(?:[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN]|0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)`;
+const NUM = String.raw`[+-]?(?:[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN]|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)`;
 const ITEM = new RegExp(`^(?:(_)(?:x(\\d+))?|(stale)|(${NUM})(?:([+-])(${NUM}))?(?:x(\\d+))?)$`);
 
 /** Parses a PromQL number literal as the series notation allows it. */
