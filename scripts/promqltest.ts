@@ -25,7 +25,7 @@ const quiet = args.includes("--quiet");
 // --baseline <file>: also write the failing lines per file, for the conformance unit test.
 const bi = args.indexOf("--baseline");
 const baselinePath = bi >= 0 ? args[bi + 1] : undefined;
-const files = expand(args.filter((a, i) => a !== "--quiet" && i !== bi && i !== bi + 1));
+const files = expand(args.filter((a, i) => a !== "--quiet" && (bi < 0 || (i !== bi && i !== bi + 1))));
 const baseline: Record<string, number[]> = {};
 if (files.length === 0) {
   console.error("usage: promqltest [--quiet] <file.test|dir>...");

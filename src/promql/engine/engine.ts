@@ -4,6 +4,7 @@ import { exprType } from "../ast";
 import { parseExpr } from "../parser";
 import type { Querier } from "../../storage/storage";
 import { execQuery } from "./query";
+import { resolveQueryParams } from "./query-params";
 import { QueryError, type EngineOptions, type QueryResult } from "./types";
 
 const DEFAULT_LOOKBACK = 5 * 60_000;
@@ -59,7 +60,8 @@ export class Engine {
     return expr;
   }
 
-  private exec(q: Querier, expr: Expr, start: number, end: number, step: number, lookbackDelta?: number): Promise<QueryResult> {
+  private exec(q: Querier, parsed: Expr, start: number, end: number, step: number, lookbackDelta?: number): Promise<QueryResult> {
+    const expr = resolveQueryParams(parsed, { start, end, step });
     return execQuery(q, expr, start, end, step, {
       lookbackDelta: lookbackDelta && lookbackDelta > 0 ? lookbackDelta : this.opts.lookbackDelta,
       maxSamples: this.opts.maxSamples,
