@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { formatDuration, formatFloat, goQuote, parseDuration, parseNumberOrDuration, unquoteString } from "./literals";
+
+describe("durations", () => {
+  it.each([
+    ["0", 0],
+    ["5ms", 5],
+    ["1s", 1000],
+    ["1h30m", 5_400_000],
+    ["1y", 365 * 86_400_000],
+    ["2w", 14 * 86_400_000],
+    ["1d2h3m4s5ms", 86_400_000 + 7_200_000 + 180_000 + 4_000 + 5],
+  ])("parses %s", (s, ms) => expect(parseDuration(s)).toBe(ms));
+
+  it.each([
+    ["", "empty duration string"],
+    ["5", 'not a valid duration string: "5"'],
+    ["1m1h", 'not a valid duration string: "1m1h"'],
+    ["1m1m", 'not a valid duration string: "1m1m"'],
+    ["1x", 'unknown unit "x" in duration "1x"'],
+    ["-1m", 'not a valid duration string: "-1m"'],
+    ["300y", "duration out of range"],
+  ])("rejects %j", (s, msg) => expect(() => parseDuration(s)).toThrow(msg));
+
+  it.each([
+    [0, "0s"],
+    [90_000, "1m30s"],
+    [8 * 86_400_000, "8d"],
+    [14 * 86_400_000, "2w"],
+    [366 * 86_400_000, "366d"],
+    [1_500, "1s500ms"],
+    [-60_000, "-1m"],
+  ])("formats %i ms as %s", (ms, s) => expect(formatDuration(ms)).toBe(s));
+
+  it("accepts numbers of seconds or durations for API parameters", () => {
+    expect(parseNumberOrDuration("15")).toBe(15_000);
+    expect(parseNumberOrDuration("0.5")).toBe(500);
+    expect(parseNumberOrDuration("1m30s")).toBe(90_000);
+    expect(() => parseNumberOrDuration("abc")).toThrow();
+  });
+});
+
+describe("Go-compatible number and string forms", () => {
+  it.each([
+    [1, "1"],
+    [0.1, "0.1"],
+    [1e21, "1000000000000000000000"],
+    [1.5e-7, "0.00000015"],
+    [-0, "-0"],
+    [Infinity, "+Inf"],
+    [NaN, "NaN"],
+  ])("formats %d like FormatFloat('f', -1)", (v, s) => expect(formatFloat(v)).toBe(s));
+
+  it("quotes like strconv.Quote", () => {
+    expect(goQuote('a"b\\c\n\t\x01é😀')).toBe('"a\\"b\\\\c\\n\\t\\x01é😀"');
+    expect(goQuote("\u00ad")).toBe('"\\u00ad"');
+  });
+
+  it("unquotes all escape forms", () => {
+    expect(unquoteString('"\\a\\b\\f\\n\\r\\t\\v\\\\\\""')).toBe('\x07\b\f\n\r\t\v\\"');
+    expect(unquoteString('"\\x41\\101\\u00e9\\U0001F600"')).toBe("AAé😀");
+    expect(unquoteString('"\\xc3\\xa9"')).toBe("é");
+    expect(unquoteString("'\\''")).toBe("'");
+    expect(unquoteString("`a\\nb`")).toBe("a\\nb");
+  });
+});
