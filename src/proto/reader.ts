@@ -175,6 +175,14 @@ export class ProtoReader {
     return decodeUtf8(this.buf, start, end);
   }
 
+  /** A string field looked up in (and added to) `interner`. */
+  internedString(interner: StringInterner): string {
+    const end = this.messageEnd();
+    const start = this.pos;
+    this.pos = end;
+    return interner.decode(this.buf, start, end);
+  }
+
   /** Skips the value of a field with the given wire type (unknown fields). */
   skip(wireType: number, depth = 0): void {
     const at = this.pos;
@@ -263,29 +271,63 @@ export class ProtoReader {
 }
 
 /**
- * UTF-8 decoding with a fast path for short ASCII strings (label names and
- * most label values), where building the string directly beats the
- * TextDecoder call overhead.
+ * UTF-8 decoding with a fast path for ASCII (label names and most label
+ * values): `fromCharCode` over the bytes yields a flat string without the
+ * TextDecoder call overhead, which dominates for short strings.
  */
 export function decodeUtf8(buf: Uint8Array, start: number, end: number): string {
   const len = end - start;
   if (len === 0) return "";
-  if (len <= 24) {
-    let s = "";
-    for (let i = start; i < end; i++) {
-      const c = buf[i]!;
-      if (c >= 0x80) return decodeUtf8Slow(buf, start, end);
-      s += String.fromCharCode(c);
-    }
-    return s;
+  if (len <= ASCII_FAST_MAX) {
+    let i = start;
+    while (i < end && buf[i]! < 0x80) i++;
+    if (i === end) return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
   }
   return decodeUtf8Slow(buf, start, end);
 }
+
+/** Keeps `apply` far below engine argument-count limits. */
+const ASCII_FAST_MAX = 1024;
 
 function decodeUtf8Slow(buf: Uint8Array, start: number, end: number): string {
   try {
     return utf8.decode(buf.subarray(start, end));
   } catch {
     throw new ProtobufError("string is not valid UTF-8", start);
+  }
+}
+
+const INTERN_SLOTS = 4096; // power of two
+const INTERN_MAX_LEN = 64;
+
+/**
+ * A direct-mapped cache of recently decoded short ASCII strings. remote_write
+ * 1.0 repeats every label name and most label values in every series, so
+ * returning the cached string skips an allocation and keeps equal strings
+ * identical, which makes later comparisons cheap.
+ */
+export class StringInterner {
+  private readonly slots: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
+
+  decode(buf: Uint8Array, start: number, end: number): string {
+    const len = end - start;
+    if (len === 0) return "";
+    if (len > INTERN_MAX_LEN) return decodeUtf8(buf, start, end);
+    let h = 0x811c9dc5 ^ len;
+    for (let i = start; i < end; i++) {
+      const c = buf[i]!;
+      if (c >= 0x80) return decodeUtf8Slow(buf, start, end);
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    const slot = (h >>> 0) & (INTERN_SLOTS - 1);
+    const cached = this.slots[slot];
+    if (cached !== undefined && cached.length === len) {
+      let j = 0;
+      while (j < len && cached.charCodeAt(j) === buf[start + j]) j++;
+      if (j === len) return cached;
+    }
+    const s = String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
+    this.slots[slot] = s;
+    return s;
   }
 }

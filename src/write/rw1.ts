@@ -3,7 +3,7 @@
  * snappy), straight from the wire into the columnar `DecodedWriteRequest`.
  */
 import type { Label } from "../model/labels";
-import { ProtoReader, ProtobufError, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "../proto/reader";
+import { ProtoReader, ProtobufError, StringInterner, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "../proto/reader";
 import { DecodeError } from "./decode-error";
 import { metricTypeFromEnum } from "./metric-type";
 import type { DecodedSeries, DecodedWriteRequest, Exemplar, MetricMetadata } from "./request";
@@ -109,13 +109,16 @@ function decodeSeries(r: ProtoReader, end: number, samples: SampleBuffer): Decod
 // Shared by every series without exemplars; callers treat it as read-only.
 const NO_EXEMPLARS: Exemplar[] = [];
 
+// Shared across requests: label strings repeat from one request to the next too.
+const interner = new StringInterner();
+
 function decodeLabel(r: ProtoReader, end: number): Label {
   let name = "";
   let value = "";
   while (r.pos < end) {
     const k = r.key();
-    if (k === 0x0a) name = r.string();
-    else if (k === 0x12) value = r.string();
+    if (k === 0x0a) name = r.internedString(interner);
+    else if (k === 0x12) value = r.internedString(interner);
     else if (k >>> 3 === 1 || k >>> 3 === 2) r.wrongWireType(k, WIRE_LEN, k >>> 3 === 1 ? "name" : "value", "prometheus.Label");
     else r.skip(k & 7);
   }

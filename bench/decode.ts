@@ -1,0 +1,100 @@
+/**
+ * remote_write decode throughput: snappy alone (ours vs snappyjs), protobuf
+ * alone, and the full path (snappy + protobuf + validation) for 1.0 and 2.0,
+ * on ~2,000-sample node-exporter-like requests.
+ *
+ *   npm run bench:decode
+ */
+import { uncompress } from "snappyjs";
+import { encodeV1, encodeV2, NodeExporterGenerator } from "./gen";
+import type { DecodedWriteRequest } from "../src/write/request";
+import { decodeWriteRequestV1 } from "../src/write/rw1";
+import { decodeWriteRequestV2 } from "../src/write/rw2";
+import { decodeSnappy } from "../src/write/snappy";
+import { DEFAULT_LIMITS, validateSeries } from "../src/write/validate";
+
+const REQUESTS = 64;
+const SAMPLES_PER_REQUEST = 2000;
+const MAX_DECODED = 64 << 20;
+
+const gen = new NodeExporterGenerator({ seed: 42 });
+const batches = gen.batches(REQUESTS, SAMPLES_PER_REQUEST);
+const now = batches[batches.length - 1]![0]!.samples[0]!.timestamp;
+const bodies = {
+  v1: batches.map((b) => encodeV1(b)),
+  v2: batches.map((b) => encodeV2(b)),
+};
+const raw = {
+  v1: bodies.v1.map((b) => decodeSnappy(b, MAX_DECODED)),
+  v2: bodies.v2.map((b) => decodeSnappy(b, MAX_DECODED)),
+};
+
+function total(arrs: Uint8Array[]): number {
+  return arrs.reduce((n, a) => n + a.length, 0);
+}
+
+function validateAll(req: DecodedWriteRequest): number {
+  let ok = 0;
+  for (const s of req.series) if (validateSeries(req, s, DEFAULT_LIMITS, now).ok) ok++;
+  return ok;
+}
+
+let sink = 0;
+
+/**
+ * Runs `fn` over every request in several rounds and returns the best round's
+ * ns per request: the minimum is the least disturbed by GC and other load.
+ */
+function time(fn: (i: number) => number, rounds = 7, roundMs = 250): number {
+  for (let i = 0; i < REQUESTS * 3; i++) sink += fn(i % REQUESTS); // warm-up
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    let n = 0;
+    const t0 = performance.now();
+    let t1 = t0;
+    while (t1 - t0 < roundMs) {
+      for (let i = 0; i < REQUESTS; i++) sink += fn(i);
+      n += REQUESTS;
+      t1 = performance.now();
+    }
+    best = Math.min(best, ((t1 - t0) * 1e6) / n);
+  }
+  return best;
+}
+
+interface Row {
+  readonly case: string;
+  readonly nsPerRequest: number;
+  readonly bytesIn: number;
+}
+
+const rows: Row[] = [];
+function run(name: string, fn: (i: number) => number, inputs: Uint8Array[]): void {
+  rows.push({ case: name, nsPerRequest: time(fn), bytesIn: total(inputs) / REQUESTS });
+}
+
+for (const v of ["v1", "v2"] as const) {
+  const b = bodies[v];
+  const r = raw[v];
+  const decode = v === "v1" ? decodeWriteRequestV1 : decodeWriteRequestV2;
+  run(`${v} snappy (ours)`, (i) => decodeSnappy(b[i]!, MAX_DECODED).length, b);
+  run(`${v} snappy (snappyjs)`, (i) => uncompress(b[i]!, MAX_DECODED).length, b);
+  run(`${v} protobuf decode`, (i) => decode(r[i]!).values.length, r);
+  run(`${v} validate only`, (i) => validateAll(decode(r[i]!)), r); // minus the row above = validation
+  run(`${v} snappy+decode+validate`, (i) => validateAll(decode(decodeSnappy(b[i]!, MAX_DECODED))), b);
+}
+
+console.log(
+  `${REQUESTS} requests × ${SAMPLES_PER_REQUEST} samples; avg body v1 ${(total(bodies.v1) / REQUESTS / 1024).toFixed(1)} KiB ` +
+    `(${(total(raw.v1) / REQUESTS / 1024).toFixed(1)} KiB raw), v2 ${(total(bodies.v2) / REQUESTS / 1024).toFixed(1)} KiB ` +
+    `(${(total(raw.v2) / REQUESTS / 1024).toFixed(1)} KiB raw); node ${process.version}`,
+);
+console.log("case                          µs/req   ns/sample   Msamples/s   MB/s (input)");
+for (const row of rows) {
+  const nsPerSample = row.nsPerRequest / SAMPLES_PER_REQUEST;
+  console.log(
+    `${row.case.padEnd(28)} ${(row.nsPerRequest / 1000).toFixed(1).padStart(7)} ${nsPerSample.toFixed(1).padStart(11)} ` +
+      `${(1000 / nsPerSample).toFixed(2).padStart(12)} ${((row.bytesIn / row.nsPerRequest) * 1000).toFixed(1).padStart(14)}`,
+  );
+}
+if (sink === -1) console.log(sink);
