@@ -125,7 +125,10 @@ export function vectorBinop(
   matching: VectorMatching,
   returnBool: boolean,
 ): Vector {
-  if (lhsIn.length === 0 || rhsIn.length === 0) return [];
+  const fill = matching.fillValues ?? { lhs: null, rhs: null };
+  if ((lhsIn.length === 0 && rhsIn.length === 0) || ((lhsIn.length === 0 || rhsIn.length === 0) && fill.lhs === null && fill.rhs === null)) {
+    return [];
+  }
   // One-to-many is many-to-one with the sides swapped; values are swapped back per pair.
   const swapped = matching.card === "one-to-many";
   const [lhs, rhs, lsig, rsig] = swapped ? [rhsIn, lhsIn, rsigIn, lsigIn] : [lhsIn, rhsIn, lsigIn, rsigIn];
@@ -153,10 +156,7 @@ export function vectorBinop(
   const out: Vector = [];
   const cache = new Map<string, Labels>();
 
-  lhs.forEach((ls, i) => {
-    const sig = lsig[i]!;
-    const rs = right.get(sig);
-    if (!rs) return;
+  const doBinop = (ls: Sample, rs: Sample, sig: string): void => {
     const [fl, fr] = swapped ? [rs.f, ls.f] : [ls.f, rs.f];
     let [f, keep] = elemBinop(op, fl, fr);
     if (returnBool) f = keep ? 1 : 0;
@@ -175,7 +175,26 @@ export function vectorBinop(
     }
     if (!keep && !returnBool) return;
     out.push({ metric, f, dropName: returnBool });
+  };
+
+  lhs.forEach((ls, i) => {
+    const sig = lsig[i]!;
+    let rs = right.get(sig);
+    if (!rs) {
+      // The experimental fill modifiers stand in a value for the missing side.
+      if (fill.rhs === null) return;
+      rs = { metric: matchLabels(ls.metric, matching.on, matching.matchingLabels), f: fill.rhs, dropName: false };
+    }
+    doBinop(ls, rs, sig);
   });
+  if (fill.lhs !== null) {
+    rhs.forEach((rs, i) => {
+      const sig = rsig[i]!;
+      if (oneToOne ? matchedOne.has(sig) : (matchedMany.get(sig)?.size ?? 0) > 0) return;
+      const ls = { metric: matchLabels(rs.metric, matching.on, matching.matchingLabels), f: fill.lhs!, dropName: false };
+      doBinop(ls, rs, sig);
+    });
+  }
   return out;
 }
 

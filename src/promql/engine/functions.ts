@@ -44,6 +44,10 @@ export function callInstantFunction(e: Call, args: Vector[], t: number, annotati
   switch (name) {
     case "time":
       return [{ metric: [], f: t / 1000, dropName: false }];
+    case "min_of":
+      return [{ metric: [], f: Math.min(args[0]![0]!.f, args[1]![0]!.f), dropName: false }];
+    case "max_of":
+      return [{ metric: [], f: Math.max(args[0]![0]!.f, args[1]![0]!.f), dropName: false }];
     case "pi":
       return [{ metric: [], f: Math.PI, dropName: false }];
     case "vector":
