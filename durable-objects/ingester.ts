@@ -1,4 +1,114 @@
+/**
+ * The ingester Durable Object: one per tenant × shard. Holds the head in
+ * memory and its WAL and checkpoints in the object's SQLite storage.
+ *
+ * A push is applied to the head and its record written to SQLite in the
+ * same synchronous turn; the DO's output gate holds the reply until that
+ * write is committed, so an acknowledged sample is always durable. After an
+ * eviction or restart the constructor rebuilds the head before serving.
+ */
 import { DurableObject } from "cloudflare:workers";
-export class Ingester extends DurableObject {
-  async ping(): Promise<string> { return "pong"; }
+import type { Env } from "../src/env";
+import type {
+  ExemplarSeries,
+  IngesterRPC,
+  LabelRequest,
+  PushRequest,
+  PushResult,
+  SelectRequest,
+  SelectedSeries,
+} from "../src/ingester/protocol";
+import { Matcher } from "../src/model/matchers";
+import type { MatcherSpec } from "../src/model/matchers";
+import type { MetricMetadata } from "../src/write/request";
+import { Head } from "../src/tsdb/head/head";
+import { ingestPush } from "../src/tsdb/head/ingest";
+import { WalRecordBuilder } from "../src/tsdb/wal/record";
+import { WalStore } from "../src/tsdb/wal/store";
+import type { ReplayStats } from "../src/tsdb/wal/store";
+
+/** Figures about the head and its storage, for tests, benchmarks and the admin API. */
+export interface IngesterStats {
+  readonly series: number;
+  readonly completedChunks: number;
+  readonly walSequence: number;
+  readonly checkpointSequence: number;
+  readonly rowsWritten: number;
+  readonly replay: ReplayStats | null;
+}
+
+export class Ingester extends DurableObject<Env> implements IngesterRPC {
+  private readonly head = new Head();
+  private readonly wal: WalStore;
+  private replayStats: ReplayStats | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.wal = new WalStore(ctx.storage.sql);
+    void ctx.blockConcurrencyWhile(async () => {
+      this.wal.init();
+      this.replayStats = this.wal.replay(this.head);
+    });
+  }
+
+  async push(req: PushRequest): Promise<PushResult> {
+    const records = new WalRecordBuilder();
+    const { result, changedMetadata } = ingestPush(this.head, req, records);
+    const parts = records.finish();
+    if (parts.length === 0 && changedMetadata.length === 0) return result;
+    try {
+      this.ctx.storage.transactionSync(() => {
+        this.wal.append(this.head, parts);
+        this.wal.saveMetadata(changedMetadata);
+        if (this.wal.shouldCheckpoint) this.wal.checkpoint(this.head);
+      });
+    } catch (e) {
+      // The head already holds samples that are not durable: start over from storage.
+      this.ctx.abort(`WAL write failed: ${(e as Error).message}`);
+      throw e;
+    }
+    return result;
+  }
+
+  async select(req: SelectRequest): Promise<SelectedSeries[]> {
+    return this.head.select(matchers(req.matchers), req.start, req.end, { seriesOnly: req.seriesOnly, limit: req.limit });
+  }
+
+  async labelNames(req: LabelRequest): Promise<string[]> {
+    return this.head.labelNames(matchers(req.matchers), req.start, req.end, req.limit ?? 0);
+  }
+
+  async labelValues(name: string, req: LabelRequest): Promise<string[]> {
+    return this.head.labelValues(name, matchers(req.matchers), req.start, req.end, req.limit ?? 0);
+  }
+
+  async metadata(metric: string, limit: number): Promise<MetricMetadata[]> {
+    return this.head.metadata(metric, limit);
+  }
+
+  async exemplars(req: SelectRequest): Promise<ExemplarSeries[]> {
+    const out = this.head.exemplars(matchers(req.matchers), req.start, req.end);
+    return req.limit !== undefined && req.limit > 0 ? out.slice(0, req.limit) : out;
+  }
+
+  /** Writes a checkpoint now (also what a block cutter runs after truncating the head). */
+  async checkpoint(): Promise<void> {
+    this.ctx.storage.transactionSync(() => this.wal.checkpoint(this.head));
+  }
+
+  async stats(): Promise<IngesterStats> {
+    const h = this.head.stats();
+    return {
+      series: h.series,
+      completedChunks: h.completedChunks,
+      walSequence: this.wal.sequence,
+      checkpointSequence: this.wal.checkpointSequence,
+      rowsWritten: this.wal.rowsWritten,
+      replay: this.replayStats,
+    };
+  }
+}
+
+function matchers(specs: readonly MatcherSpec[]): Matcher[] {
+  return specs.map((m) => Matcher.from(m));
 }
