@@ -1,2 +1,46 @@
+/**
+ * The tenant Durable Object: one per tenant, named by the tenant id. It owns
+ * what must have a single writer per tenant: runtime-config overrides set
+ * through the admin API, the HA tracker's elections, and the block catalog
+ * (which blocks in R2 are live).
+ */
 import { DurableObject } from "cloudflare:workers";
-export class Tenant extends DurableObject {}
+import type { Limits } from "../src/config/limits";
+import { validatePartialLimits } from "../src/config/limits";
+import { ConfigError } from "../src/config/error";
+import type { Env } from "../src/env";
+
+export class Tenant extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), overrides TEXT NOT NULL)`);
+  }
+
+  /** Overrides set through the admin API, or null when none were set. */
+  getOverrides(): Partial<Limits> | null {
+    const row = this.sql.exec<{ overrides: string }>(`SELECT overrides FROM config WHERE id = 1`).toArray()[0];
+    return row ? (JSON.parse(row.overrides) as Partial<Limits>) : null;
+  }
+
+  /**
+   * Replaces the overrides after validating them here, so nothing invalid is
+   * ever stored whoever calls. A bad config leaves the old one in place.
+   */
+  setOverrides(raw: unknown): { ok: true; overrides: Partial<Limits> } | { ok: false; error: string } {
+    let partial: Partial<Limits>;
+    try {
+      partial = validatePartialLimits(raw);
+    } catch (e) {
+      if (e instanceof ConfigError) return { ok: false, error: e.message };
+      throw e;
+    }
+    this.sql.exec(
+      `INSERT INTO config (id, overrides) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET overrides = excluded.overrides`,
+      JSON.stringify(partial),
+    );
+    return { ok: true, overrides: partial };
+  }
+}

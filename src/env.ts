@@ -6,8 +6,6 @@ export interface Env {
   readonly INGESTER: DurableObjectNamespace<Ingester>;
   readonly TENANT: DurableObjectNamespace<Tenant>;
   readonly BLOCKS: R2Bucket;
-  /** Ingester shards per tenant. Changing it re-homes series: set it once. */
-  readonly SHARDS?: string;
   /** Tenant used when a request carries no X-Scope-OrgID. */
   readonly DEFAULT_TENANT?: string;
   /** "true" makes a missing X-Scope-OrgID a 401. */

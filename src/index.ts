@@ -1,6 +1,36 @@
+/**
+ * The promflare Worker: remote_write in, Prometheus HTTP API out.
+ */
 import { Hono } from "hono";
+import { adminApi } from "./admin/app";
+import { prometheusApi } from "./api/app";
+import { ApiError, failure } from "./api/response";
+import { requireTenant, type AppEnv } from "./tenancy/middleware";
+import { pushHandler } from "./write/handler";
+
 export { Ingester } from "../durable-objects/ingester";
 export { Tenant } from "../durable-objects/tenant";
-const app = new Hono();
-app.get("/", (c) => c.text("promflare"));
+
+const app = new Hono<AppEnv>();
+
+app.get("/", (c) => c.text("promflare: Prometheus remote_write at /api/v1/push, query API at /api/v1\n"));
+app.get("/ready", (c) => c.text("ready\n"));
+
+// Mimir's path and Prometheus's receiver path take the same requests.
+for (const path of ["/api/v1/push", "/api/v1/write"]) {
+  app.post(path, requireTenant({ single: true }), pushHandler);
+}
+
+app.route("/", adminApi());
+
+const api = prometheusApi();
+app.route("/api/v1", api);
+app.route("/prometheus/api/v1", api);
+
+app.onError((err) => {
+  if (err instanceof ApiError) return failure(err);
+  console.error("internal error:", err);
+  return failure(new ApiError("internal", `internal error: ${(err as Error).message}`));
+});
+
 export default app;

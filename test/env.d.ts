@@ -1,10 +1,6 @@
-import type { Env } from "../src/env";
-
-declare global {
-  namespace Cloudflare {
-    interface Env extends import("../src/env").Env {}
-  }
-}
-declare module "cloudflare:test" {
-  interface ProvidedEnv extends Env {}
+// Types the `env` of `cloudflare:workers` and `cloudflare:test` with the
+// Worker's bindings.
+type PromflareEnv = import("../src/env").Env;
+declare namespace Cloudflare {
+  interface Env extends PromflareEnv {}
 }

@@ -8,14 +8,6 @@ import { hashLabels, type Labels } from "../model/labels";
 import type { TenantId } from "../tenancy/tenant";
 import type { IngesterRPC } from "./protocol";
 
-export const DEFAULT_SHARDS = 4;
-export const MAX_SHARDS = 256;
-
-export function shardCount(env: Env): number {
-  const n = Number(env.SHARDS ?? DEFAULT_SHARDS);
-  return Number.isInteger(n) && n >= 1 && n <= MAX_SHARDS ? n : DEFAULT_SHARDS;
-}
-
 export function shardOf(labels: Labels, shards: number): number {
   return hashLabels(labels) % shards;
 }

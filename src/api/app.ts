@@ -1,0 +1,28 @@
+/**
+ * The Prometheus HTTP API (read side). Mounted at /api/v1 and, for clients
+ * configured for Mimir, at /prometheus/api/v1.
+ */
+import { Hono } from "hono";
+import { requireTenant, type AppEnv } from "../tenancy/middleware";
+import { metadataHandler } from "./metadata";
+import { formatQueryHandler, instantQueryHandler, parseQueryHandler, rangeQueryHandler } from "./query";
+import { labelNamesHandler, labelValuesHandler, seriesHandler } from "./series";
+import { buildInfoHandler, flagsHandler, runtimeInfoHandler } from "./status";
+
+export function prometheusApi(): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+  api.get("/status/buildinfo", () => buildInfoHandler());
+  api.get("/status/flags", (c) => flagsHandler(c));
+  api.get("/status/runtimeinfo", () => runtimeInfoHandler());
+  api.on(["GET", "POST"], "/format_query", formatQueryHandler);
+  api.on(["GET", "POST"], "/parse_query", parseQueryHandler);
+
+  api.use("*", requireTenant({ single: true }));
+  api.on(["GET", "POST"], "/query", instantQueryHandler);
+  api.on(["GET", "POST"], "/query_range", rangeQueryHandler);
+  api.on(["GET", "POST"], "/series", seriesHandler);
+  api.on(["GET", "POST"], "/labels", labelNamesHandler);
+  api.get("/label/:name/values", labelValuesHandler);
+  api.get("/metadata", metadataHandler);
+  return api;
+}

@@ -1,0 +1,169 @@
+/**
+ * /api/v1/query, /api/v1/query_range, /api/v1/format_query and
+ * /api/v1/parse_query.
+ */
+import type { Context } from "hono";
+import { labelsToRecord } from "../model/labels";
+import { Engine, QueryError, type QueryResult, type QueryValue } from "../promql/engine";
+import { formatExpr, parseExpr } from "../promql/parser";
+import type { AppEnv } from "../tenancy/middleware";
+import { astToJson } from "./ast-json";
+import { durationParam, limitParam, readParams, timeParam } from "./params";
+import { apiQuerier } from "./querier";
+import { ApiError, formatTimestamp, formatValue, success } from "./response";
+
+/** Prometheus refuses range queries with more points per series than this. */
+export const MAX_POINTS_PER_SERIES = 11_000;
+/** Default and cap of the `timeout` parameter, as Prometheus's -query.timeout. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 120_000;
+
+function queryParam(params: URLSearchParams): string {
+  const q = params.get("query");
+  if (q === null || q === "") throw ApiError.badData(`invalid parameter "query": query must not be empty`);
+  return q;
+}
+
+function engineFor(params: URLSearchParams): Engine {
+  const timeout = durationParam(params, "timeout");
+  return new Engine({
+    timeoutMs: timeout && timeout > 0 ? Math.min(timeout, DEFAULT_QUERY_TIMEOUT_MS) : DEFAULT_QUERY_TIMEOUT_MS,
+    enableExperimental: true,
+  });
+}
+
+function toApiError(e: unknown, paramName = "query"): never {
+  if (e instanceof QueryError) {
+    switch (e.kind) {
+      case "bad_data":
+        throw ApiError.badData(`invalid parameter "${paramName}": ${e.message}`);
+      case "timeout":
+        throw new ApiError("timeout", `query timed out in expression evaluation`);
+      case "canceled":
+        throw new ApiError("canceled", e.message);
+      case "too_many_samples":
+      case "execution":
+        throw new ApiError("execution", e.message);
+    }
+  }
+  throw e;
+}
+
+function lookbackOption(params: URLSearchParams): { lookbackDelta?: number } {
+  const lb = durationParam(params, "lookback_delta");
+  return lb && lb > 0 ? { lookbackDelta: lb } : {};
+}
+
+function respond(result: QueryResult, params: URLSearchParams, started: number): Response {
+  const limit = limitParam(params);
+  const warnings = [...result.warnings];
+  const data: Record<string, unknown> = encodeValue(result.value, limit, warnings);
+  const stats = params.get("stats");
+  if (stats) {
+    data.stats = {
+      timings: { evalTotalTime: (Date.now() - started) / 1000, execTotalTime: (Date.now() - started) / 1000 },
+      samples: {
+        totalQueryableSamples: result.stats.samplesLoaded,
+        peakSamples: result.stats.peakSamples,
+      },
+    };
+  }
+  return success(data, { warnings, infos: result.infos });
+}
+
+function encodeValue(v: QueryValue, limit: number, warnings: string[]): Record<string, unknown> {
+  switch (v.type) {
+    case "scalar":
+      return { resultType: "scalar", result: [formatTimestamp(v.t), formatValue(v.v)] };
+    case "string":
+      return { resultType: "string", result: [formatTimestamp(v.t), v.v] };
+    case "vector": {
+      let samples = v.samples;
+      if (limit > 0 && samples.length > limit) {
+        samples = samples.slice(0, limit);
+        warnings.push("results truncated due to limit");
+      }
+      return {
+        resultType: "vector",
+        result: samples.map((s) => ({ metric: labelsToRecord(s.labels), value: [formatTimestamp(s.t), formatValue(s.v)] })),
+      };
+    }
+    case "matrix": {
+      let series = v.series;
+      if (limit > 0 && series.length > limit) {
+        series = series.slice(0, limit);
+        warnings.push("results truncated due to limit");
+      }
+      return {
+        resultType: "matrix",
+        result: series.map((s) => {
+          const values = new Array<[number, string]>(s.timestamps.length);
+          for (let i = 0; i < s.timestamps.length; i++) {
+            values[i] = [formatTimestamp(s.timestamps[i]!), formatValue(s.values[i]!)];
+          }
+          return { metric: labelsToRecord(s.labels), values };
+        }),
+      };
+    }
+  }
+}
+
+export async function instantQueryHandler(c: Context<AppEnv>): Promise<Response> {
+  const started = Date.now();
+  const params = await readParams(c.req.raw);
+  const query = queryParam(params);
+  const time = timeParam(params, "time", Date.now());
+  const engine = engineFor(params);
+  const q = await apiQuerier(c);
+  try {
+    return respond(await engine.instantQuery(q, query, time, lookbackOption(params)), params, started);
+  } catch (e) {
+    toApiError(e);
+  }
+}
+
+export async function rangeQueryHandler(c: Context<AppEnv>): Promise<Response> {
+  const started = Date.now();
+  const params = await readParams(c.req.raw);
+  const query = queryParam(params);
+  for (const name of ["start", "end", "step"]) {
+    if (!params.get(name)) throw ApiError.badData(`invalid parameter "${name}": missing`);
+  }
+  const start = timeParam(params, "start", 0);
+  const end = timeParam(params, "end", 0);
+  const step = durationParam(params, "step")!;
+  if (end < start) throw ApiError.badData(`invalid parameter "end": end timestamp must not be before start time`);
+  if (step <= 0) {
+    throw ApiError.badData(
+      `invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer`,
+    );
+  }
+  if ((end - start) / step > MAX_POINTS_PER_SERIES) {
+    throw ApiError.badData(
+      "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)",
+    );
+  }
+  const engine = engineFor(params);
+  const q = await apiQuerier(c);
+  try {
+    return respond(await engine.rangeQuery(q, query, start, end, step, lookbackOption(params)), params, started);
+  } catch (e) {
+    toApiError(e);
+  }
+}
+
+function parsed(params: URLSearchParams) {
+  try {
+    return parseExpr(queryParam(params));
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    throw ApiError.badData(`invalid parameter "query": ${(e as Error).message}`);
+  }
+}
+
+export async function formatQueryHandler(c: Context<AppEnv>): Promise<Response> {
+  return success(formatExpr(parsed(await readParams(c.req.raw))));
+}
+
+export async function parseQueryHandler(c: Context<AppEnv>): Promise<Response> {
+  return success(astToJson(parsed(await readParams(c.req.raw))));
+}

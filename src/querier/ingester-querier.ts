@@ -1,0 +1,58 @@
+/**
+ * Reads a tenant's ingester heads: every query fans out to all shards in
+ * parallel (a series lives in exactly one shard, so results are disjoint),
+ * and XOR chunks are decoded here, in the Worker, into typed arrays.
+ */
+import type { Env } from "../env";
+import { allShards } from "../ingester/client";
+import type { ChunkData, SelectedSeries } from "../ingester/protocol";
+import { compareLabels } from "../model/labels";
+import type { Matcher } from "../model/matchers";
+import type { LabelHints, Querier, SelectHints, Series } from "../storage/storage";
+import type { TenantId } from "../tenancy/tenant";
+import { decodeChunksInRange } from "./chunks";
+import { mergeSortedStrings } from "./merge";
+
+export class IngesterQuerier implements Querier {
+  constructor(
+    private readonly env: Env,
+    private readonly tenant: TenantId,
+    private readonly shards: number,
+  ) {}
+
+  async select(matchers: readonly Matcher[], hints: SelectHints): Promise<Series[]> {
+    const specs = matchers.map((m) => m.toSpec());
+    const perShard = await allShards(this.env, this.tenant, this.shards, (stub) =>
+      stub.select({
+        matchers: specs,
+        start: hints.start,
+        end: hints.end,
+        seriesOnly: hints.seriesOnly,
+        limit: hints.limit,
+      }),
+    );
+    const out: Series[] = [];
+    for (const shard of perShard) for (const s of shard) out.push(toSeries(s, hints));
+    return out.sort((a, b) => compareLabels(a.labels, b.labels));
+  }
+
+  async labelNames(matchers: readonly Matcher[], hints: LabelHints): Promise<string[]> {
+    const req = { matchers: matchers.map((m) => m.toSpec()), start: hints.start, end: hints.end, limit: hints.limit };
+    const lists = await allShards(this.env, this.tenant, this.shards, (stub) => stub.labelNames(req));
+    return mergeSortedStrings(lists, hints.limit);
+  }
+
+  async labelValues(name: string, matchers: readonly Matcher[], hints: LabelHints): Promise<string[]> {
+    const req = { matchers: matchers.map((m) => m.toSpec()), start: hints.start, end: hints.end, limit: hints.limit };
+    const lists = await allShards(this.env, this.tenant, this.shards, (stub) => stub.labelValues(name, req));
+    return mergeSortedStrings(lists, hints.limit);
+  }
+}
+
+const EMPTY = new Float64Array(0);
+
+function toSeries(s: SelectedSeries, hints: SelectHints): Series {
+  if (hints.seriesOnly || s.chunks.length === 0) return { labels: s.labels, timestamps: EMPTY, values: EMPTY };
+  const { timestamps, values } = decodeChunksInRange(s.chunks as ChunkData[], hints.start, hints.end);
+  return { labels: s.labels, timestamps, values };
+}
