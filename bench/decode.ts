@@ -80,7 +80,7 @@ for (const v of ["v1", "v2"] as const) {
   run(`${v} snappy (ours)`, (i) => decodeSnappy(b[i]!, MAX_DECODED).length, b);
   run(`${v} snappy (snappyjs)`, (i) => uncompress(b[i]!, MAX_DECODED).length, b);
   run(`${v} protobuf decode`, (i) => decode(r[i]!).values.length, r);
-  run(`${v} validate only`, (i) => validateAll(decode(r[i]!)), r); // minus the row above = validation
+  run(`${v} decode+validate`, (i) => validateAll(decode(r[i]!)), r); // minus the row above = validation
   run(`${v} snappy+decode+validate`, (i) => validateAll(decode(decodeSnappy(b[i]!, MAX_DECODED))), b);
 }
 
