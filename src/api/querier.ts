@@ -1,11 +1,14 @@
 import type { Context } from "hono";
-import { tenantQuerier } from "../querier/querier";
-import type { Querier } from "../storage/storage";
+import { tenantQuerier, type TenantQuerier } from "../querier/querier";
 import { tenantLimits } from "../tenancy/limits";
 import type { AppEnv } from "../tenancy/middleware";
 
-/** The querier of the request's tenant. */
-export async function apiQuerier(c: Context<AppEnv>): Promise<Querier> {
+/**
+ * The querier of the request's tenant. `partial_response` follows Thanos:
+ * on unless the request says `false`.
+ */
+export async function apiQuerier(c: Context<AppEnv>, params?: URLSearchParams): Promise<TenantQuerier> {
   const tenant = c.get("tenants")[0]!;
-  return tenantQuerier(c.env, tenant, await tenantLimits(c.env, tenant));
+  const partialResponse = (params?.get("partial_response") ?? "true") !== "false";
+  return tenantQuerier(c.env, tenant, await tenantLimits(c.env, tenant), { partialResponse });
 }

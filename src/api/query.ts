@@ -53,9 +53,9 @@ function lookbackOption(params: URLSearchParams): { lookbackDelta?: number } {
   return lb && lb > 0 ? { lookbackDelta: lb } : {};
 }
 
-function respond(result: QueryResult, params: URLSearchParams, started: number): Response {
+function respond(result: QueryResult, params: URLSearchParams, started: number, storeWarnings: string[]): Response {
   const limit = limitParam(params);
-  const warnings = [...result.warnings];
+  const warnings = [...storeWarnings, ...result.warnings];
   const data: Record<string, unknown> = encodeValue(result.value, limit, warnings);
   const stats = params.get("stats");
   if (stats) {
@@ -113,9 +113,9 @@ export async function instantQueryHandler(c: Context<AppEnv>): Promise<Response>
   const query = queryParam(params);
   const time = timeParam(params, "time", Date.now());
   const engine = engineFor(params);
-  const q = await apiQuerier(c);
+  const { querier: q, warnings: storeWarnings } = await apiQuerier(c, params);
   try {
-    return respond(await engine.instantQuery(q, query, time, lookbackOption(params)), params, started);
+    return respond(await engine.instantQuery(q, query, time, lookbackOption(params)), params, started, storeWarnings);
   } catch (e) {
     toApiError(e);
   }
@@ -143,9 +143,9 @@ export async function rangeQueryHandler(c: Context<AppEnv>): Promise<Response> {
     );
   }
   const engine = engineFor(params);
-  const q = await apiQuerier(c);
+  const { querier: q, warnings: storeWarnings } = await apiQuerier(c, params);
   try {
-    return respond(await engine.rangeQuery(q, query, start, end, step, lookbackOption(params)), params, started);
+    return respond(await engine.rangeQuery(q, query, start, end, step, lookbackOption(params)), params, started, storeWarnings);
   } catch (e) {
     toApiError(e);
   }

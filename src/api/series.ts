@@ -43,13 +43,13 @@ export async function seriesHandler(c: Context<AppEnv>): Promise<Response> {
   if (sets.length === 0) throw ApiError.badData("no match[] parameter provided");
   const { start, end } = timeRange(params);
   const limit = limitParam(params);
-  const q = await apiQuerier(c);
+  const { querier: q, warnings: storeWarnings } = await apiQuerier(c, params);
   const results = await Promise.all(
     sets.map((m) => q.select(m, { start, end, seriesOnly: true, limit: limit > 0 ? limit + 1 : 0 })),
   );
   const series = mergeSeriesSets(results).map((s) => labelsToRecord(s.labels));
   const { data, warnings } = limited(series, limit, "series");
-  return success(data, { warnings });
+  return success(data, { warnings: [...storeWarnings, ...warnings] });
 }
 
 export async function labelNamesHandler(c: Context<AppEnv>): Promise<Response> {
@@ -57,11 +57,11 @@ export async function labelNamesHandler(c: Context<AppEnv>): Promise<Response> {
   const sets = matcherSets(params);
   const { start, end } = timeRange(params);
   const limit = limitParam(params);
-  const q = await apiQuerier(c);
+  const { querier: q, warnings: storeWarnings } = await apiQuerier(c, params);
   const hints = { start, end, limit: limit > 0 ? limit + 1 : 0 };
   const lists = await Promise.all((sets.length ? sets : [[]]).map((m) => q.labelNames(m, hints)));
   const { data, warnings } = limited(mergeSortedStrings(lists), limit, "label names");
-  return success(data, { warnings });
+  return success(data, { warnings: [...storeWarnings, ...warnings] });
 }
 
 export async function labelValuesHandler(c: Context<AppEnv>): Promise<Response> {
@@ -70,11 +70,11 @@ export async function labelValuesHandler(c: Context<AppEnv>): Promise<Response> 
   const sets = matcherSets(params);
   const { start, end } = timeRange(params);
   const limit = limitParam(params);
-  const q = await apiQuerier(c);
+  const { querier: q, warnings: storeWarnings } = await apiQuerier(c, params);
   const hints = { start, end, limit: limit > 0 ? limit + 1 : 0 };
   const lists = await Promise.all((sets.length ? sets : [[]]).map((m) => q.labelValues(name, m, hints)));
   const { data, warnings } = limited(mergeSortedStrings(lists), limit, "label values");
-  return success(data, { warnings });
+  return success(data, { warnings: [...storeWarnings, ...warnings] });
 }
 
 /**

@@ -1,0 +1,55 @@
+/**
+ * Reads several sources as one: the tenant's ingester heads, its blocks in
+ * R2 and any federated stores. Series that several sources hold are merged
+ * sample by sample (see mergeSeriesSets).
+ *
+ * Sources marked `optional` may fail without failing the query (Thanos's
+ * partial response): their error becomes a warning naming the source.
+ */
+import type { Matcher } from "../model/matchers";
+import type { LabelHints, Querier, SelectHints, Series } from "../storage/storage";
+import { mergeSeriesSets, mergeSortedStrings } from "./merge";
+
+export interface Source {
+  readonly name: string;
+  readonly querier: Querier;
+  /** A failure becomes a warning instead of an error. */
+  readonly optional: boolean;
+}
+
+export class MergeQuerier implements Querier {
+  constructor(
+    private readonly sources: readonly Source[],
+    /** Collects warnings for the API response. */
+    readonly warnings: string[] = [],
+  ) {}
+
+  private async all<T>(call: (q: Querier) => Promise<T>): Promise<T[]> {
+    const settled = await Promise.allSettled(this.sources.map((s) => call(s.querier)));
+    const out: T[] = [];
+    settled.forEach((r, i) => {
+      const src = this.sources[i]!;
+      if (r.status === "fulfilled") out.push(r.value);
+      else if (src.optional) this.warnings.push(`store ${JSON.stringify(src.name)} failed: ${errorText(r.reason)}`);
+      else throw r.reason;
+    });
+    return out;
+  }
+
+  async select(matchers: readonly Matcher[], hints: SelectHints): Promise<Series[]> {
+    if (this.sources.length === 1) return this.sources[0]!.querier.select(matchers, hints);
+    return mergeSeriesSets(await this.all((q) => q.select(matchers, hints)));
+  }
+
+  async labelNames(matchers: readonly Matcher[], hints: LabelHints): Promise<string[]> {
+    return mergeSortedStrings(await this.all((q) => q.labelNames(matchers, hints)), hints.limit);
+  }
+
+  async labelValues(name: string, matchers: readonly Matcher[], hints: LabelHints): Promise<string[]> {
+    return mergeSortedStrings(await this.all((q) => q.labelValues(name, matchers, hints)), hints.limit);
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
