@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeBlock, writeBlockToMemory } from "../../src/tsdb/block/block-writer";
 import type { BlockSink } from "../../src/tsdb/block/sink";
@@ -13,7 +14,7 @@ import { labels, nodeExporterSeries, type RawSeries, toBlockSeries } from "../..
 import { compareLabels } from "../../src/model/labels";
 import { newULID } from "../../src/tsdb/block/ulid";
 
-const PROMTOOL = ".tools/prometheus/promtool";
+const PROMTOOL = fileURLToPath(new URL("../../.tools/prometheus/promtool", import.meta.url));
 const haveTool = existsSync(PROMTOOL);
 if (!haveTool) console.warn(`promtool-block: ${PROMTOOL} missing, skipping (run: bash scripts/setup-prometheus.sh)`);
 

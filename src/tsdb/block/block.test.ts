@@ -4,7 +4,6 @@ import { Matcher, matchesAll } from "../../model/matchers";
 import { BlockReader, memoryBlockFiles } from "./block-reader";
 import { writeBlock, writeBlockToMemory } from "./block-writer";
 import { chunkRefSegment } from "./chunks-format";
-import { CorruptionError } from "./decbuf";
 import { IndexReader } from "./index-reader";
 import { parseBlockMeta } from "./meta";
 import { MemoryRangeReader } from "./range-reader";
@@ -160,5 +159,23 @@ describe("postingsForMatchers", () => {
     const want = sets.filter((l) => matchesAll(ms, l)).map(formatLabels);
     expect(got).toEqual(want);
     for (let i = 1; i < refs.length; i++) expect(refs[i]!).toBeGreaterThan(refs[i - 1]!);
+  });
+});
+
+describe("byte order of strings", () => {
+  it("sorts and finds values by UTF-8 bytes, not UTF-16 units", async () => {
+    // U+FFFD is EF BF BD in UTF-8, U+1F600 is F0 9F 98 80: bytewise U+FFFD
+    // sorts first, although its UTF-16 unit (FFFD) is above D83D.
+    const sets = [labels({ a: "x", v: "\uFFFD" }), labels({ a: "x", v: "\u{1F600}" })];
+    const w = await writeBlockToMemory(opaqueSeries(sets, 1), { minTime: 0, maxTime: H2, externalLabels: {} });
+    const ix = await IndexReader.open(new MemoryRangeReader(w.data.get("index")!));
+    expect(ix.labelValues("v")).toEqual(["\uFFFD", "\u{1F600}"]);
+    for (const v of ["\uFFFD", "\u{1F600}"]) {
+      const refs = await ix.postings("v", v);
+      expect(refs.length).toBe(1);
+      expect((await ix.series(refs[0]!)).labels).toEqual(labels({ a: "x", v }));
+    }
+    // The reverse order is refused: it is not the index's order.
+    await expect(writeBlockToMemory(opaqueSeries([sets[1]!, sets[0]!], 1), { minTime: 0, maxTime: H2, externalLabels: {} })).rejects.toThrow(/out of order/);
   });
 });
