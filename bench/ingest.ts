@@ -1,0 +1,377 @@
+/**
+ * Ingest benchmark: the same pre-encoded remote_write batches pushed into
+ * promflare (under `wrangler dev`) and into a real Prometheus 3.5 receiver,
+ * with N requests in flight, RW 1.0 and 2.0.
+ *
+ *   npm run bench:ingest -- [--series 10000,100000] [--seconds 20] [--concurrency 8]
+ *                           [--protocols v1,v2] [--targets promflare,prometheus]
+ *                           [--max-samples 2000000] [--batch 2000]
+ *
+ * Series are assigned to senders by index, like Prometheus's queue shards,
+ * so each series' samples stay in time order. One full scrape is sent first
+ * (series creation, reported separately); the timed phase follows.
+ */
+import { execFileSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { NodeExporterGenerator, encodeV1, encodeV2, type GeneratedSeries } from "./gen";
+import { startWranglerDev } from "../test/support/wrangler";
+import { findPrometheusTools, startPrometheus, MISSING_PROMETHEUS, type PrometheusTools } from "../test/support/prometheus";
+import { pushRemoteWrite, type RemoteWriteProtocol } from "../test/support/push";
+import { treeUsage } from "../test/support/procfs";
+import { fmt, parseFlags, quantile, ratio, table } from "../test/support/report";
+import { makeTempDir, removeTempDir } from "../test/support/paths";
+import { apiGet } from "../test/support/promapi";
+
+const SERIES_PER_TARGET = 92;
+const TENANT = "bench";
+
+type TargetName = "promflare" | "prometheus";
+
+interface Batch {
+  readonly body: Uint8Array;
+  readonly samples: number;
+}
+
+/** Pre-encoded traffic: per-sender queues for series creation and for the timed phase. */
+interface Workload {
+  readonly series: number;
+  readonly warmup: Batch[][];
+  readonly timed: Batch[][];
+  readonly timedSamples: number;
+  readonly encodeSeconds: number;
+}
+
+interface PhaseResult {
+  readonly samplesOk: number;
+  readonly requests: number;
+  readonly failures: Map<number, number>;
+  readonly firstFailure: string | undefined;
+  readonly latenciesMs: number[];
+  readonly wallSeconds: number;
+  readonly cpuSeconds: number;
+  /** The senders ran out of pre-encoded batches before the time was up. */
+  readonly exhausted: boolean;
+}
+
+interface RunResult {
+  readonly target: TargetName;
+  readonly protocol: RemoteWriteProtocol;
+  readonly series: number;
+  readonly warmup: PhaseResult;
+  readonly timed: PhaseResult;
+  readonly rssBaseline: number;
+  readonly rssEnd: number;
+  readonly headSeries: number | undefined;
+  readonly sqliteRows: number | undefined;
+}
+
+function buildWorkload(
+  seriesWanted: number,
+  protocol: RemoteWriteProtocol,
+  senders: number,
+  maxSamples: number,
+  batchSize: number,
+): Workload {
+  const started = performance.now();
+  const targets = Math.max(1, Math.round(seriesWanted / SERIES_PER_TARGET));
+  const intervalMs = 15_000;
+  const probe = new NodeExporterGenerator({ targets });
+  const series = probe.seriesCount;
+  const scrapes = 1 + Math.max(1, Math.ceil(maxSamples / series));
+  // Ends about now, so both receivers see recent samples.
+  const startMs = Math.floor((Date.now() - scrapes * intervalMs) / intervalMs) * intervalMs;
+  const gen = new NodeExporterGenerator({ targets, startMs, intervalMs });
+  const encode = (s: GeneratedSeries[]): Uint8Array => (protocol === "v1" ? encodeV1(s) : encodeV2(s));
+
+  const pending: GeneratedSeries[][] = Array.from({ length: senders }, () => []);
+  const flush = (queues: Batch[][], sender: number): void => {
+    const batch = pending[sender]!;
+    if (batch.length === 0) return;
+    queues[sender]!.push({ body: encode(batch), samples: batch.length });
+    pending[sender] = [];
+  };
+  const warmup: Batch[][] = Array.from({ length: senders }, () => []);
+  const timed: Batch[][] = Array.from({ length: senders }, () => []);
+  let timedSamples = 0;
+  for (let s = 0; s < scrapes; s++) {
+    const queues = s === 0 ? warmup : timed;
+    const scrape = gen.scrape();
+    for (let i = 0; i < scrape.length; i++) {
+      const sender = i % senders;
+      // Like Prometheus: one entry per sample, so a batch may span two scrapes of a series.
+      pending[sender]!.push(scrape[i]!);
+      if (pending[sender]!.length >= batchSize) flush(queues, sender);
+    }
+    if (s === 0) for (let k = 0; k < senders; k++) flush(warmup, k);
+    else timedSamples += scrape.length;
+  }
+  for (let k = 0; k < senders; k++) flush(timed, k);
+  return { series, warmup, timed, timedSamples, encodeSeconds: (performance.now() - started) / 1000 };
+}
+
+async function runPhase(
+  url: string,
+  protocol: RemoteWriteProtocol,
+  queues: Batch[][],
+  pid: number,
+  deadlineSeconds: number,
+  tenant: string | undefined,
+): Promise<PhaseResult> {
+  const latenciesMs: number[] = [];
+  const failures = new Map<number, number>();
+  let firstFailure: string | undefined;
+  let samplesOk = 0;
+  let requests = 0;
+  let exhausted = true;
+  const cpuBefore = treeUsage(pid).cpuSeconds;
+  const started = performance.now();
+  const deadline = started + deadlineSeconds * 1000;
+  await Promise.all(
+    queues.map(async (queue) => {
+      for (const batch of queue) {
+        if (performance.now() >= deadline) {
+          exhausted = false;
+          return;
+        }
+        const t = performance.now();
+        let status: number;
+        let body = "";
+        try {
+          const res = await pushRemoteWrite(url, batch.body, { protocol, tenant, timeoutMs: 60_000 });
+          status = res.status;
+          body = res.body;
+        } catch (err) {
+          status = 0;
+          body = (err as Error).message;
+        }
+        latenciesMs.push(performance.now() - t);
+        requests++;
+        if (status >= 200 && status < 300) samplesOk += batch.samples;
+        else {
+          failures.set(status, (failures.get(status) ?? 0) + 1);
+          firstFailure ??= `HTTP ${status}: ${body.slice(0, 300)}`;
+        }
+      }
+    }),
+  );
+  const wallSeconds = (performance.now() - started) / 1000;
+  const cpuSeconds = treeUsage(pid).cpuSeconds - cpuBefore;
+  return { samplesOk, requests, failures, firstFailure, latenciesMs, wallSeconds, cpuSeconds, exhausted };
+}
+
+/** WAL records written, summed over ingester SQLite files (the `wal` table's highest sequence). */
+function walRowsWritten(persistDir: string): number | undefined {
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir)) {
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (entry.endsWith(".sqlite")) files.push(path);
+    }
+  };
+  walk(persistDir);
+  let total: number | undefined;
+  for (const file of files) {
+    let out: string;
+    try {
+      out = execFileSync("sqlite3", [file, "SELECT coalesce(max(seq), 0) FROM wal"], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      });
+    } catch (err) {
+      // No sqlite3 CLI at all: the figure is unknown. Otherwise this file has no `wal` table.
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      continue;
+    }
+    total = (total ?? 0) + Number(out.trim());
+  }
+  return total;
+}
+
+/** Head series as reported by /api/v1/status/tsdb, when the server has that endpoint. */
+async function headSeries(url: string, tenant: string | undefined): Promise<number | undefined> {
+  try {
+    const headers: Record<string, string> = tenant === undefined ? {} : { "X-Scope-OrgID": tenant };
+    const { data } = await apiGet<{ headStats?: { numSeries?: number } }>(url, "/api/v1/status/tsdb", {}, headers, 10_000);
+    return data.headStats?.numSeries;
+  } catch {
+    return undefined;
+  }
+}
+
+async function runTarget(
+  target: TargetName,
+  tools: PrometheusTools | undefined,
+  workload: Workload,
+  protocol: RemoteWriteProtocol,
+  seconds: number,
+): Promise<RunResult> {
+  if (target === "promflare") {
+    const persistDir = makeTempDir("bench-ingest-state");
+    const server = await startWranglerDev({ persistTo: persistDir });
+    try {
+      const url = `${server.url}/api/v1/push`;
+      const rssBaseline = treeUsage(server.pid).rssBytes;
+      const warmup = await runPhase(url, protocol, workload.warmup, server.pid, 600, TENANT);
+      const timed = await runPhase(url, protocol, workload.timed, server.pid, seconds, TENANT);
+      const rssEnd = treeUsage(server.pid).rssBytes;
+      const head = await headSeries(server.url, TENANT);
+      await server.stop();
+      const sqliteRows = walRowsWritten(persistDir);
+      return { target, protocol, series: workload.series, warmup, timed, rssBaseline, rssEnd, headSeries: head, sqliteRows };
+    } finally {
+      if (server.process.running) await server.stop();
+      removeTempDir(persistDir);
+    }
+  }
+  const server = await startPrometheus(tools!, {
+    args: [
+      "--web.enable-remote-write-receiver",
+      "--web.remote-write-receiver.accepted-protobuf-messages=prometheus.WriteRequest",
+      "--web.remote-write-receiver.accepted-protobuf-messages=io.prometheus.write.v2.Request",
+    ],
+  });
+  try {
+    const url = `${server.url}/api/v1/write`;
+    const rssBaseline = treeUsage(server.pid).rssBytes;
+    const warmup = await runPhase(url, protocol, workload.warmup, server.pid, 600, undefined);
+    const timed = await runPhase(url, protocol, workload.timed, server.pid, seconds, undefined);
+    const rssEnd = treeUsage(server.pid).rssBytes;
+    const head = await headSeries(server.url, undefined);
+    return { target, protocol, series: workload.series, warmup, timed, rssBaseline, rssEnd, headSeries: head, sqliteRows: undefined };
+  } finally {
+    await server.stop();
+  }
+}
+
+interface Figures {
+  readonly samplesPerSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly cpuMicrosPerSample: number;
+  readonly rssBytesPerSeries: number;
+  readonly sqliteRowsPerMillion: number | undefined;
+}
+
+function figures(r: RunResult): Figures {
+  const t = r.timed;
+  const allSamples = r.warmup.samplesOk + t.samplesOk;
+  return {
+    samplesPerSecond: t.samplesOk / t.wallSeconds,
+    p50: quantile(t.latenciesMs, 0.5),
+    p99: quantile(t.latenciesMs, 0.99),
+    cpuMicrosPerSample: (t.cpuSeconds * 1e6) / t.samplesOk,
+    rssBytesPerSeries: (r.rssEnd - r.rssBaseline) / r.series,
+    sqliteRowsPerMillion: r.sqliteRows === undefined ? undefined : (r.sqliteRows / allSamples) * 1e6,
+  };
+}
+
+function describeFailures(phase: PhaseResult): string {
+  if (phase.failures.size === 0) return "";
+  const counts = [...phase.failures].map(([status, n]) => `${n}× ${status === 0 ? "network error" : `HTTP ${status}`}`);
+  return `${counts.join(", ")}; first: ${phase.firstFailure}`;
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2), {
+    series: "10000,100000",
+    seconds: "20",
+    concurrency: "8",
+    protocols: "v1,v2",
+    targets: "promflare,prometheus",
+    "max-samples": "2000000",
+    batch: "2000",
+  });
+  const seriesList = flags.series!.split(",").map(Number);
+  const seconds = Number(flags.seconds);
+  const concurrency = Number(flags.concurrency);
+  const protocols = flags.protocols!.split(",") as RemoteWriteProtocol[];
+  let targets = flags.targets!.split(",") as TargetName[];
+  const maxSamples = Number(flags["max-samples"]);
+  const batchSize = Number(flags.batch);
+  const tools = findPrometheusTools();
+  if (tools === undefined && targets.includes("prometheus")) {
+    console.warn(`${MISSING_PROMETHEUS}: benchmarking promflare alone`);
+    targets = targets.filter((t) => t !== "prometheus");
+  }
+
+  const results: RunResult[] = [];
+  for (const seriesWanted of seriesList) {
+    for (const protocol of protocols) {
+      const workload = buildWorkload(seriesWanted, protocol, concurrency, maxSamples, batchSize);
+      const batches = workload.timed.reduce((n, q) => n + q.length, 0);
+      console.log(
+        `\n${workload.series} series, RW ${protocol === "v1" ? "1.0" : "2.0"}: ${batches} timed batches of ≤${batchSize} samples ` +
+          `(${workload.timedSamples} samples) pre-encoded in ${fmt(workload.encodeSeconds)} s; ${concurrency} senders, ≤${seconds} s`,
+      );
+      for (const target of targets) {
+        const r = await runTarget(target, tools, workload, protocol, seconds);
+        results.push(r);
+        const f = figures(r);
+        const w = r.warmup;
+        console.log(
+          `  ${target.padEnd(10)} creation: ${fmt(w.samplesOk / w.wallSeconds, 0)} samples/s; ` +
+            `steady: ${fmt(f.samplesPerSecond, 0)} samples/s over ${fmt(r.timed.wallSeconds)} s` +
+            `${r.timed.exhausted ? " (ran out of batches)" : ""}, head series ${fmt(r.headSeries, 0)}`,
+        );
+        for (const [name, phase] of [["creation", w], ["steady", r.timed]] as const) {
+          const failed = describeFailures(phase);
+          if (failed !== "") console.log(`    ${name} failures: ${failed}`);
+        }
+      }
+    }
+  }
+
+  console.log("\nSteady-state figures (CPU and RSS of the server's whole process tree; latency per request):");
+  const header = ["run", "samples/s", "p50 ms", "p99 ms", "CPU µs/sample", "RSS B/series", "SQLite rows/M samples", "failed req"];
+  console.log(
+    table(
+      header,
+      results.map((r) => {
+        const f = figures(r);
+        const failed = [...r.timed.failures.values(), ...r.warmup.failures.values()].reduce((a, b) => a + b, 0);
+        return [
+          `${r.target} ${r.protocol} ${r.series}`,
+          fmt(f.samplesPerSecond, 0),
+          fmt(f.p50, 1),
+          fmt(f.p99, 1),
+          fmt(f.cpuMicrosPerSample, 2),
+          fmt(f.rssBytesPerSeries, 0),
+          fmt(f.sqliteRowsPerMillion, 0),
+          String(failed),
+        ];
+      }),
+    ),
+  );
+
+  const pairs = results
+    .filter((r) => r.target === "promflare")
+    .map((p) => [p, results.find((q) => q.target === "prometheus" && q.protocol === p.protocol && q.series === p.series)] as const)
+    .filter((pair): pair is readonly [RunResult, RunResult] => pair[1] !== undefined);
+  if (pairs.length > 0) {
+    console.log("\nRatios promflare / Prometheus (throughput: >1 is faster; the others: >1 costs more):");
+    console.log(
+      table(
+        ["run", "samples/s", "p50", "p99", "CPU/sample", "RSS/series"],
+        pairs.map(([p, q]) => {
+          const a = figures(p);
+          const b = figures(q);
+          return [
+            `${p.protocol} ${p.series}`,
+            ratio(a.samplesPerSecond, b.samplesPerSecond),
+            ratio(a.p50, b.p50),
+            ratio(a.p99, b.p99),
+            ratio(a.cpuMicrosPerSample, b.cpuMicrosPerSample),
+            ratio(a.rssBytesPerSeries, b.rssBytesPerSeries),
+          ];
+        }),
+      ),
+    );
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
