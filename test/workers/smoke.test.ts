@@ -1,6 +1,15 @@
-import { SELF, env } from "cloudflare:test";
-import { it, expect } from "vitest";
-it("answers", async () => {
-  const r = await SELF.fetch("http://x/");
-  expect(await r.text()).toBe("promflare");
+import { SELF } from "cloudflare:test";
+import { expect, it } from "vitest";
+
+it("answers the readiness probe", async () => {
+  const r = await SELF.fetch("http://x/ready");
+  expect(r.status).toBe(200);
+  expect(await r.text()).toBe("ready\n");
+});
+
+it("reports a Prometheus 3 build so Grafana enables its modern API paths", async () => {
+  const r = await SELF.fetch("http://x/api/v1/status/buildinfo");
+  const body = (await r.json()) as { status: string; data: { version: string } };
+  expect(body.status).toBe("success");
+  expect(body.data.version).toMatch(/^3\./);
 });
