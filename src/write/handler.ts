@@ -23,6 +23,7 @@ import { decodeWriteRequestV2 } from "./rw2";
 import { decodeSnappy, SnappyError } from "./snappy";
 import { validateExemplar, validateMetadata, validateSeries, type ValidationLimits } from "./validate";
 import { ProtobufError } from "../proto/reader";
+import { allowIngestion, rateLimitMessage } from "../distributor/rate-limit";
 
 /** Largest accepted body as sent (snappy-compressed). */
 export const DEFAULT_MAX_REQUEST_BYTES = 16 << 20;
@@ -98,6 +99,9 @@ export async function pushHandler(c: Context<AppEnv>): Promise<Response> {
   const tenant = c.get("tenants")[0]!;
   const limits = await tenantLimits(env, tenant);
   const checked = checkRequest(req, validationLimits(limits), Date.now());
+  const items = countItems(checked);
+  const rate = { rate: limits.ingestion_rate, burst: limits.ingestion_burst_size };
+  if (!allowIngestion(tenant, items, rate)) return reply(429, NOTHING, rateLimitMessage(rate, items));
 
   let result;
   try {
@@ -120,6 +124,13 @@ export async function pushHandler(c: Context<AppEnv>): Promise<Response> {
     (sentHistograms > 0 ? `, ${sentHistograms} of ${sentHistograms} histograms` : "") +
     ` rejected`;
   return reply(400, written, `${problems[0]} (${summary})`);
+}
+
+/** What the ingestion rate limit counts: samples, exemplars and metadata, as Mimir does. */
+function countItems(c: CheckedRequest): number {
+  let n = c.metadata.length;
+  for (const s of c.series) n += s.timestamps.length + s.exemplars.length;
+  return n;
 }
 
 function rejectionProblem(r: PushRejection): string {

@@ -203,3 +203,21 @@ describe("bad input", () => {
     expect(res.status).toBe(413);
   });
 });
+
+describe("limits", () => {
+  it("answers 429 over the ingestion rate and stores nothing", async () => {
+    const { env } = await import("cloudflare:workers");
+    const admin = await import("../../src/tenancy/limits");
+    // Configure the tenant through its tenant object, as the admin API does.
+    const res = await admin.tenantObject(env, "rate-limited" as never).setOverrides({ ingestion_rate: 1, ingestion_burst_size: 5 });
+    expect(res.ok).toBe(true);
+    const samples: [number, number][] = Array.from({ length: 3 }, (_, i) => [t0 + i * 1000, i]);
+    const first = await push("rate-limited", { series: [series({ __name__: "r" }, samples)] });
+    expect(first.status).toBe(204);
+    const second = await push("rate-limited", { series: [series({ __name__: "r2" }, samples)] });
+    expect(second.status).toBe(429);
+    expect(await second.text()).toMatch(/err-mimir-tenant-max-ingestion-rate/);
+    const names = await api<string[]>("rate-limited", "/api/v1/label/__name__/values");
+    expect(names.body.data).toEqual(["r"]);
+  });
+});
