@@ -7,7 +7,7 @@ import type { Labels } from "../../model/labels";
 import type { Matcher } from "../../model/matchers";
 import type { ChunkData } from "../../ingester/protocol";
 import { segmentPath } from "./chunks-format";
-import { ChunksReader } from "./chunks-reader";
+import { ChunksReader, type ChunksReaderOptions } from "./chunks-reader";
 import { decodeUtf8 } from "./decbuf";
 import type { ChunkMeta } from "./index-format";
 import { IndexReader, type IndexReaderOptions } from "./index-reader";
@@ -47,7 +47,10 @@ export class BlockReader {
     readonly stats: IOStats,
   ) {}
 
-  static async open(files: BlockFiles, opts: IndexReaderOptions & { meta?: BlockMeta; stats?: IOStats } = {}): Promise<BlockReader> {
+  static async open(
+    files: BlockFiles,
+    opts: IndexReaderOptions & { meta?: BlockMeta; stats?: IOStats; chunks?: ChunksReaderOptions } = {},
+  ): Promise<BlockReader> {
     const stats = opts.stats ?? newIOStats();
     const counted = async (path: string, size?: number) => new CountingRangeReader(await files.open(path, size), stats);
     let meta = opts.meta;
@@ -58,7 +61,7 @@ export class BlockReader {
     const sizes = new Map<string, number>();
     for (const f of meta.thanos.files ?? []) sizes.set(f.rel_path, f.size_bytes);
     const index = await IndexReader.open(await counted(INDEX_PATH, sizes.get(INDEX_PATH)), opts);
-    const chunks = new ChunksReader((i) => counted(segmentPath(i), sizes.get(segmentPath(i))));
+    const chunks = new ChunksReader((i) => counted(segmentPath(i), sizes.get(segmentPath(i))), opts.chunks);
     return new BlockReader(meta, index, chunks, stats);
   }
 

@@ -33,8 +33,8 @@ export class ChunksReader {
     private readonly open: SegmentOpener,
     opts: ChunksReaderOptions = {},
   ) {
-    this.maxGap = opts.maxGapBytes ?? 16 * 1024;
-    this.sizeHint = opts.chunkSizeHint ?? 1024;
+    this.maxGap = opts.maxGapBytes ?? 64 * 1024;
+    this.sizeHint = opts.chunkSizeHint ?? 2048;
   }
 
   private segment(index: number): Promise<RangeReader> {
@@ -76,8 +76,10 @@ export class ChunksReader {
         throw new CorruptionError(`chunks: reference to offset ${s} outside segment ${seg + 1} of ${src.size} bytes`);
       }
     }
-    // A chunk ends at the latest where the next one starts; the last is a guess.
-    const ends = starts.map((s, i) => (i + 1 < starts.length && starts[i + 1]! > s ? starts[i + 1]! : Math.min(s + this.sizeHint, src.size)));
+    // A chunk's length is only known once read: guess, but never past the
+    // next wanted chunk (neighbours in a series end exactly there). A longer
+    // chunk costs one more read.
+    const ends = starts.map((s, i) => Math.min(s + this.sizeHint, i + 1 < starts.length && starts[i + 1]! > s ? starts[i + 1]! : src.size));
     await Promise.all(
       coalesceRanges(starts, ends, this.maxGap).map(async (r) => {
         const bytes = await src.read(r.start, r.end - r.start);

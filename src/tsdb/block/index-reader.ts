@@ -134,21 +134,25 @@ export class IndexReader {
     const subtract: Matcher[] = [];
     for (const m of matchers) (m.matchesEmpty() ? subtract : intersect).push(m);
 
-    // Fetch what must be present first: an empty one ends the query early.
-    let result: Uint32Array | null = null;
-    for (const m of intersect) {
-      const p = await this.positivePostings(m);
-      result = result === null ? p : intersectPostings(result, p);
-      if (result.length === 0) return EMPTY_POSTINGS;
+    // Each list is a separate range read, so they are fetched concurrently:
+    // on R2, latency matters more than the odd list read in vain.
+    const [pos, neg] = await Promise.all([
+      Promise.all(intersect.map((m) => this.positivePostings(m))),
+      // Series whose value for the label does not match are out; series
+      // without the label have the empty value, which matches.
+      Promise.all(subtract.map((m) => this.postingsForValues(m.name, (v) => !m.matches(v)))),
+    ]);
+    let result: Uint32Array;
+    if (pos.length > 0) {
+      pos.sort((a, b) => a.length - b.length);
+      result = pos[0]!;
+      for (let i = 1; i < pos.length && result.length > 0; i++) result = intersectPostings(result, pos[i]!);
+    } else {
+      result = await this.allPostings();
     }
-    if (subtract.length === 0) return result ?? EMPTY_POSTINGS;
-    if (result === null) result = await this.allPostings();
-    for (const m of subtract) {
-      // Series whose value for the label does not match: those are out.
-      // Series without the label have the empty value, which matches.
-      const out = await this.postingsForValues(m.name, (v) => !m.matches(v));
-      result = subtractPostings(result, out);
-      if (result.length === 0) return EMPTY_POSTINGS;
+    for (const n of neg) {
+      if (result.length === 0) break;
+      result = subtractPostings(result, n);
     }
     return result;
   }
