@@ -4,6 +4,7 @@
  */
 import { Hono } from "hono";
 import { requireTenant, type AppEnv } from "../tenancy/middleware";
+import { queryExemplarsHandler } from "./exemplars";
 import { metadataHandler } from "./metadata";
 import { formatQueryHandler, instantQueryHandler, parseQueryHandler, rangeQueryHandler } from "./query";
 import { labelNamesHandler, labelValuesHandler, seriesHandler } from "./series";
@@ -24,5 +25,6 @@ export function prometheusApi(): Hono<AppEnv> {
   api.on(["GET", "POST"], "/labels", labelNamesHandler);
   api.get("/label/:name/values", labelValuesHandler);
   api.get("/metadata", metadataHandler);
+  api.on(["GET", "POST"], "/query_exemplars", queryExemplarsHandler);
   return api;
 }

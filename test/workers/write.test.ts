@@ -54,6 +54,17 @@ describe("remote_write round trip", () => {
     );
     expect(res.status).toBe(204);
     expect(written(res)).toEqual({ samples: 1, histograms: 0, exemplars: 1 });
+    const ex = await api<unknown[]>("rt-v2", "/api/v1/query_exemplars", {
+      query: 'rate(http_requests_total{code="200"}[5m])',
+      start: String((t0 - 1000) / 1000),
+      end: String((t0 + 1000) / 1000),
+    });
+    expect(ex.body.data).toEqual([
+      {
+        seriesLabels: { __name__: "http_requests_total", code: "200" },
+        exemplars: [{ labels: { trace_id: "abc" }, value: "1", timestamp: t0 / 1000 }],
+      },
+    ]);
     const q = await api<{ resultType: string; result: { metric: object; value: [number, string] }[] }>(
       "rt-v2",
       "/api/v1/query",
