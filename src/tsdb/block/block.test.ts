@@ -179,3 +179,31 @@ describe("byte order of strings", () => {
     await expect(writeBlockToMemory(opaqueSeries([sets[1]!, sets[0]!], 1), { minTime: 0, maxTime: H2, externalLabels: {} })).rejects.toThrow(/out of order/);
   });
 });
+
+describe("entries longer than the read guesses", () => {
+  it("re-reads series entries and chunks that overrun the first range", async () => {
+    // 200 chunks make a series entry of well over 512 bytes; one 10 kB chunk
+    // is far above the 2 kB guess for the last chunk of a run.
+    const many = {
+      labels: labels({ __name__: "long" }),
+      chunks: Array.from({ length: 200 }, (_, i) => ({ minTime: i * 1000, maxTime: i * 1000 + 500, data: Uint8Array.of(0, 1, i & 0xff) })),
+    };
+    const big = new Uint8Array(10_000).map((_, i) => (i * 7) & 0xff);
+    const large = { labels: labels({ __name__: "zlarge" }), chunks: [{ minTime: 0, maxTime: 10, data: big }] };
+    const w = await writeBlockToMemory([many, large], { minTime: 0, maxTime: H2, externalLabels: {} });
+    const block = await BlockReader.open(memoryBlockFiles(w.data), { meta: w.meta, prefetchBytes: 1024 });
+    const range = { minTime: 0, maxTime: H2 };
+
+    // Postings 1, series guess 1 + length probe 1 + whole entry 1, chunks 1.
+    let before = block.stats.requests;
+    const [longSeries] = await block.select([new Matcher("=", "__name__", "long")], range);
+    expect(block.stats.requests - before).toBe(5);
+    expect(longSeries!.chunks.map((c) => c.data[2])).toEqual(many.chunks.map((c) => c.data[2]));
+
+    // Postings 1, series 1, chunk guess 1 + length probe 1 + whole chunk 1.
+    before = block.stats.requests;
+    const [largeSeries] = await block.select([new Matcher("=", "__name__", "zlarge")], range);
+    expect(block.stats.requests - before).toBe(5);
+    expect(largeSeries!.chunks[0]!.data).toEqual(big);
+  });
+});
