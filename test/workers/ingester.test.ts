@@ -1,8 +1,7 @@
-import { env } from "cloudflare:workers";
-import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Ingester } from "../../durable-objects/ingester";
-import type { PushRequest, PushSeries, SelectedSeries } from "../../src/ingester/protocol";
+import type { PushRequest, PushSeries, SelectRequest, SelectedSeries } from "../../src/ingester/protocol";
 import { labelsFromRecord } from "../../src/model/labels";
 import { XORIterator } from "../../src/tsdb/chunkenc/xor";
 
@@ -38,7 +37,7 @@ function decode(sel: SelectedSeries[]): Record<string, [number, number][]> {
   return out;
 }
 
-const all = { matchers: [{ type: "=~", name: "__name__", value: ".+" }], start: -1e15, end: 1e15 } as const;
+const all: SelectRequest = { matchers: [{ type: "=~", name: "__name__", value: ".+" }], start: -1e15, end: 1e15 };
 
 describe("ingester", () => {
   it("returns pushed samples from select", async () => {

@@ -69,9 +69,12 @@ function fitsBucket(dod: number, n: number): boolean {
   return dod >= -(half - 1) && dod <= half;
 }
 
-/** Appends samples to one XOR chunk. Timestamps must not decrease. */
-export class XORAppender {
-  private readonly w: BitWriter;
+/**
+ * Appends samples to one XOR chunk. Timestamps must not decrease.
+ * It is its own bit stream (rather than holding one) because the head keeps
+ * one per active series and every object counts.
+ */
+export class XORAppender extends BitWriter {
   private num = 0;
   private t = 0;
   private tDelta = 0;
@@ -82,8 +85,8 @@ export class XORAppender {
   private trailing = 0;
 
   constructor(initialCapacity = 32) {
-    this.w = new BitWriter(initialCapacity);
-    this.w.writeBits(0, 16);
+    super(initialCapacity);
+    this.writeBits(0, 16);
   }
 
   /** Re-creates the appender state for an existing chunk by re-encoding it. */
@@ -116,18 +119,13 @@ export class XORAppender {
     return floatFromBits(this.vHi, this.vLo);
   }
 
-  /** The encoded chunk so far, a view of the internal buffer (no copy; changes on append). */
-  bytes(): Uint8Array {
-    return this.w.bytes();
-  }
-
-  /** A compact copy of the chunk, safe to keep after further appends. */
+  /** A compact copy of the chunk, safe to keep after further appends (bytes() is a live view). */
   copyBytes(): Uint8Array {
-    return this.w.bytes().slice();
+    return this.bytes().slice();
   }
 
   append(t: number, v: number): void {
-    const w = this.w;
+    const w = this as BitWriter;
     scratch.setFloat64(0, v);
     const hi = scratch.getUint32(0);
     const lo = scratch.getUint32(4);
@@ -175,7 +173,7 @@ export class XORAppender {
   }
 
   private writeValueXor(hi: number, lo: number): void {
-    const w = this.w;
+    const w = this as BitWriter;
     const dHi = (hi ^ this.vHi) >>> 0;
     const dLo = (lo ^ this.vLo) >>> 0;
     if (dHi === 0 && dLo === 0) {

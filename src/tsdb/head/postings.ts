@@ -9,8 +9,19 @@ export type PostingsList = readonly number[];
 
 const EMPTY: PostingsList = [];
 
+/**
+ * A list with one ref is stored as the bare number: label values unique to
+ * one series (pod names, instance addresses) are common, and an array per
+ * such value would cost more than the rest of the series' index entries.
+ */
+type Stored = number | number[];
+
+function asList(p: Stored): PostingsList {
+  return typeof p === "number" ? [p] : p;
+}
+
 export class MemPostings {
-  private readonly byName = new Map<string, Map<string, number[]>>();
+  private readonly byName = new Map<string, Map<string, Stored>>();
   private readonly all: number[] = [];
 
   add(ref: number, pairs: Iterable<readonly [string, string]>): void {
@@ -22,13 +33,15 @@ export class MemPostings {
         this.byName.set(name, values);
       }
       const list = values.get(value);
-      if (list === undefined) values.set(value, [ref]);
+      if (list === undefined) values.set(value, ref);
+      else if (typeof list === "number") values.set(value, [list, ref]);
       else list.push(ref);
     }
   }
 
   get(name: string, value: string): PostingsList {
-    return this.byName.get(name)?.get(value) ?? EMPTY;
+    const p = this.byName.get(name)?.get(value);
+    return p === undefined ? EMPTY : asList(p);
   }
 
   allPostings(): PostingsList {
@@ -40,7 +53,7 @@ export class MemPostings {
   }
 
   labelValues(name: string): IterableIterator<string> {
-    return (this.byName.get(name) ?? new Map<string, number[]>()).keys();
+    return (this.byName.get(name) ?? new Map<string, Stored>()).keys();
   }
 
   /**
@@ -56,14 +69,14 @@ export class MemPostings {
         // `l!="x"`, `l=~"x|"`, …: every series without a rejected value matches.
         const rejected: PostingsList[] = [];
         const values = this.byName.get(m.name);
-        if (values) for (const [v, list] of values) if (!m.matches(v)) rejected.push(list);
+        if (values) for (const [v, list] of values) if (!m.matches(v)) rejected.push(asList(list));
         if (rejected.length > 0) exclude.push(union(rejected));
       } else if (m.type === "=") {
         include.push(this.get(m.name, m.value));
       } else {
         const accepted: PostingsList[] = [];
         const values = this.byName.get(m.name);
-        if (values) for (const [v, list] of values) if (m.matches(v)) accepted.push(list);
+        if (values) for (const [v, list] of values) if (m.matches(v)) accepted.push(asList(list));
         include.push(union(accepted));
       }
     }
@@ -86,8 +99,13 @@ export class MemPostings {
     filterInPlace(this.all, keep);
     for (const [name, values] of this.byName) {
       for (const [v, list] of values) {
+        if (typeof list === "number") {
+          if (!keep(list)) values.delete(v);
+          continue;
+        }
         filterInPlace(list, keep);
         if (list.length === 0) values.delete(v);
+        else if (list.length === 1) values.set(v, list[0]!);
       }
       if (values.size === 0) this.byName.delete(name);
     }
