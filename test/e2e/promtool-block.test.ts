@@ -13,6 +13,10 @@ import type { BlockSink } from "../../src/tsdb/block/sink";
 import { labels, nodeExporterSeries, type RawSeries, toBlockSeries } from "../../src/tsdb/block/testutil";
 import { compareLabels } from "../../src/model/labels";
 import { newULID } from "../../src/tsdb/block/ulid";
+import { BlockReader } from "../../src/tsdb/block/block-reader";
+import { MemoryRangeReader } from "../../src/tsdb/block/range-reader";
+import { decodeXOR } from "../../src/tsdb/chunkenc/xor";
+import { Matcher } from "../../src/model/matchers";
 
 const PROMTOOL = fileURLToPath(new URL("../../.tools/prometheus/promtool", import.meta.url));
 const haveTool = existsSync(PROMTOOL);
@@ -140,5 +144,25 @@ describe.skipIf(!haveTool)("promtool reads our blocks", () => {
     expect(Buffer.compare(Buffer.from(ours.data.get("chunks/000001")!), readFileSync(join(theirs, "chunks", "000001")))).toBe(0);
     const meta = JSON.parse(readFileSync(join(theirs, "meta.json"), "utf8")) as { stats: unknown; minTime: number; maxTime: number };
     expect(ours.meta.stats).toMatchObject(meta.stats as object);
+
+    // And our reader reads Prometheus's block (no thanos section, sizes unknown).
+    const block = await BlockReader.open({
+      async open(path) {
+        return new MemoryRangeReader(new Uint8Array(readFileSync(join(theirs, path))));
+      },
+    });
+    expect(block.meta.thanos.labels).toEqual({});
+    const got = await block.select([new Matcher("=", "job", "node")], { minTime: T0, maxTime: T0 + H2 });
+    expect(got.length).toBe(nodeOnly.length);
+    for (let i = 0; i < got.length; i++) {
+      expect(got[i]!.labels).toEqual(nodeOnly[i]!.labels);
+      const ts = new Float64Array(480);
+      const vs = new Float64Array(480);
+      let n = 0;
+      for (const c of got[i]!.chunks) n += decodeXOR(c.data, ts, vs, n);
+      expect(n).toBe(480);
+      expect(ts).toEqual(nodeOnly[i]!.timestamps);
+      expect(vs).toEqual(nodeOnly[i]!.values);
+    }
   });
 });
