@@ -69,19 +69,28 @@ export function parseDurationParam(s: string): number | null {
   return parseDurationString(s);
 }
 
-export function timeParam(params: URLSearchParams, name: string, fallback: number): number {
-  const raw = params.get(name);
-  if (raw === null || raw === "") return fallback;
+/**
+ * An optional time parameter. Prometheus words the error differently for
+ * optional parameters (`invalid time value for '<name>'`) than for the
+ * required start/end of a range query; `required` picks the latter and
+ * makes an absent value an error.
+ */
+export function timeParam(params: URLSearchParams, name: string, fallback: number, required = false): number {
+  const raw = params.get(name) ?? "";
+  if (raw === "" && !required) return fallback;
   const t = parseTime(raw);
-  if (t === null) throw ApiError.badData(`invalid parameter "${name}": cannot parse "${raw}" to a valid timestamp`);
+  if (t === null) {
+    const why = `cannot parse ${JSON.stringify(raw)} to a valid timestamp`;
+    throw ApiError.badData(`invalid parameter "${name}": ${required ? why : `invalid time value for '${name}': ${why}`}`);
+  }
   return t;
 }
 
-export function durationParam(params: URLSearchParams, name: string): number | null {
-  const raw = params.get(name);
-  if (raw === null || raw === "") return null;
+export function durationParam(params: URLSearchParams, name: string, required = false): number | null {
+  const raw = params.get(name) ?? "";
+  if (raw === "" && !required) return null;
   const d = parseDurationParam(raw);
-  if (d === null) throw ApiError.badData(`invalid parameter "${name}": cannot parse "${raw}" to a valid duration`);
+  if (d === null) throw ApiError.badData(`invalid parameter "${name}": cannot parse ${JSON.stringify(raw)} to a valid duration`);
   return d;
 }
 

@@ -17,10 +17,9 @@ export const MAX_POINTS_PER_SERIES = 11_000;
 /** Default and cap of the `timeout` parameter, as Prometheus's -query.timeout. */
 export const DEFAULT_QUERY_TIMEOUT_MS = 120_000;
 
+/** An empty query goes to the parser, which says "no expression found", as in Prometheus. */
 function queryParam(params: URLSearchParams): string {
-  const q = params.get("query");
-  if (q === null || q === "") throw ApiError.badData(`invalid parameter "query": query must not be empty`);
-  return q;
+  return params.get("query") ?? "";
 }
 
 function engineFor(params: URLSearchParams): Engine {
@@ -49,7 +48,13 @@ function toApiError(e: unknown, paramName = "query"): never {
 }
 
 function lookbackOption(params: URLSearchParams): { lookbackDelta?: number } {
-  const lb = durationParam(params, "lookback_delta");
+  let lb: number | null;
+  try {
+    lb = durationParam(params, "lookback_delta");
+  } catch {
+    const raw = params.get("lookback_delta") ?? "";
+    throw ApiError.badData(`error parsing lookback delta duration: cannot parse ${JSON.stringify(raw)} to a valid duration`);
+  }
   return lb && lb > 0 ? { lookbackDelta: lb } : {};
 }
 
@@ -125,12 +130,9 @@ export async function rangeQueryHandler(c: Context<AppEnv>): Promise<Response> {
   const started = Date.now();
   const params = await readParams(c.req.raw);
   const query = queryParam(params);
-  for (const name of ["start", "end", "step"]) {
-    if (!params.get(name)) throw ApiError.badData(`invalid parameter "${name}": missing`);
-  }
-  const start = timeParam(params, "start", 0);
-  const end = timeParam(params, "end", 0);
-  const step = durationParam(params, "step")!;
+  const start = timeParam(params, "start", 0, true);
+  const end = timeParam(params, "end", 0, true);
+  const step = durationParam(params, "step", true)!;
   if (end < start) throw ApiError.badData(`invalid parameter "end": end timestamp must not be before start time`);
   if (step <= 0) {
     throw ApiError.badData(
