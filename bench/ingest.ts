@@ -15,12 +15,13 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { NodeExporterGenerator, encodeV1, encodeV2, type GeneratedSeries } from "./gen";
-import { startWranglerDev } from "../test/support/wrangler";
+import { UNLIMITED_INGEST_VARS, startWranglerDev } from "../test/support/wrangler";
 import { findPrometheusTools, startPrometheus, MISSING_PROMETHEUS, type PrometheusTools } from "../test/support/prometheus";
 import { pushRemoteWrite, type RemoteWriteProtocol } from "../test/support/push";
 import { treeUsage } from "../test/support/procfs";
 import { fmt, parseFlags, quantile, ratio, table } from "../test/support/report";
 import { makeTempDir, removeTempDir } from "../test/support/paths";
+import { killChildrenOnSignal } from "../test/support/process";
 import { apiGet } from "../test/support/promapi";
 
 const SERIES_PER_TARGET = 92;
@@ -209,7 +210,7 @@ async function runTarget(
 ): Promise<RunResult> {
   if (target === "promflare") {
     const persistDir = makeTempDir("bench-ingest-state");
-    const server = await startWranglerDev({ persistTo: persistDir });
+    const server = await startWranglerDev({ persistTo: persistDir, vars: UNLIMITED_INGEST_VARS });
     try {
       const url = `${server.url}/api/v1/push`;
       const rssBaseline = treeUsage(server.pid).rssBytes;
@@ -371,6 +372,7 @@ async function main(): Promise<void> {
   }
 }
 
+killChildrenOnSignal();
 main().catch((err: unknown) => {
   console.error(err);
   process.exitCode = 1;

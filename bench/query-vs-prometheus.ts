@@ -16,7 +16,7 @@ import { once } from "node:events";
 import type { Label } from "../src/model/labels";
 import type { SeriesInput } from "../src/write/encode";
 import { NodeExporterGenerator, encodeV1 } from "./gen";
-import { startWranglerDev, type WranglerDev } from "../test/support/wrangler";
+import { UNLIMITED_INGEST_VARS, startWranglerDev, type WranglerDev } from "../test/support/wrangler";
 import {
   findPrometheusTools,
   MISSING_PROMETHEUS,
@@ -29,6 +29,7 @@ import { pushRemoteWrite } from "../test/support/push";
 import { apiGet, type QueryData } from "../test/support/promapi";
 import { fmt, parseFlags, quantile, ratio, table } from "../test/support/report";
 import { makeTempDir, removeTempDir } from "../test/support/paths";
+import { killChildrenOnSignal } from "../test/support/process";
 import { sleep } from "../test/support/wait";
 
 const TENANT = "bench-query";
@@ -296,7 +297,7 @@ async function main(): Promise<void> {
         `generated in ${fmt((performance.now() - t) / 1000)} s`,
     );
 
-    gateway = await startWranglerDev({ persistTo: resolve(workDir, "wrangler-state") });
+    gateway = await startWranglerDev({ persistTo: resolve(workDir, "wrangler-state"), vars: UNLIMITED_INGEST_VARS });
     const loadSeconds = await loadIntoPromflare(`${gateway.url}/api/v1/push`, data, Number(flags.concurrency));
     console.log(`promflare: loaded through remote_write in ${fmt(loadSeconds)} s (${fmt(samples / loadSeconds, 0)} samples/s)`);
 
@@ -370,6 +371,7 @@ async function loadIntoPrometheus(tools: PrometheusTools, data: DataSet, workDir
   return startPrometheus(tools, { storagePath: tsdbDir });
 }
 
+killChildrenOnSignal();
 main().catch((err: unknown) => {
   console.error(err);
   process.exitCode = 1;

@@ -7,6 +7,36 @@ import { spawn, type ChildProcess } from "node:child_process";
 /** Keeps the tail of a process's output for error messages and readiness checks. */
 const LOG_LIMIT = 256 * 1024;
 
+/** Process groups started here and still running, for cleanup when a script is interrupted. */
+const liveGroups = new Set<number>();
+let cleanupInstalled = false;
+
+/**
+ * Makes Ctrl-C / SIGTERM of a long-running script (a bench) also kill the
+ * servers it started: they run in their own process groups, so the terminal's
+ * signal does not reach them.
+ */
+export function killChildrenOnSignal(): void {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  const killAll = (): void => {
+    for (const pgid of liveGroups) {
+      try {
+        process.kill(-pgid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      killAll();
+      process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1));
+    });
+  }
+  process.on("exit", killAll);
+}
+
 export interface ManagedProcessOptions {
   readonly command: string;
   readonly args: readonly string[];
@@ -38,10 +68,13 @@ export class ManagedProcess {
       if (this.output.length > LOG_LIMIT) this.output = this.output.slice(-LOG_LIMIT);
       for (const listener of this.listeners) listener(chunk);
     };
+    const pid = this.child.pid;
+    if (pid !== undefined) liveGroups.add(pid);
     this.child.stdout!.on("data", collect);
     this.child.stderr!.on("data", collect);
     this.exited = new Promise((resolve) => {
       this.child.on("exit", (code, signal) => {
+        if (pid !== undefined) liveGroups.delete(pid);
         this.exitInfo = { code, signal };
         resolve();
       });

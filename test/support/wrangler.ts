@@ -29,6 +29,18 @@ export interface WranglerDev {
   stop(): Promise<void>;
 }
 
+/**
+ * Vars that lift the per-tenant ingest limits (rate, burst, series), for
+ * benches that measure throughput rather than limit enforcement.
+ */
+export const UNLIMITED_INGEST_VARS: Readonly<Record<string, string>> = {
+  RUNTIME_CONFIG: JSON.stringify({
+    ingestion_rate: 1e9,
+    ingestion_burst_size: 1e9,
+    max_global_series_per_user: 1e8,
+  }),
+};
+
 const WRANGLER_JS = resolve(REPO_ROOT, "node_modules/wrangler/bin/wrangler.js");
 
 export async function startWranglerDev(options: WranglerDevOptions = {}): Promise<WranglerDev> {
