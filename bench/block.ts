@@ -13,6 +13,7 @@ import { Matcher } from "../src/model/matchers";
 import { BlockReader, memoryBlockFiles } from "../src/tsdb/block/block-reader";
 import { writeBlock } from "../src/tsdb/block/block-writer";
 import { MemoryBlockSink } from "../src/tsdb/block/sink";
+import { decodeXOR } from "../src/tsdb/chunkenc/xor";
 import { NODE_SERIES_PER_INSTANCE, type RawSeries, nodeExporterSeries, toBlockSeries } from "../src/tsdb/block/testutil";
 
 const PROMTOOL = ".tools/prometheus/promtool";
@@ -87,6 +88,23 @@ async function main(): Promise<void> {
     const q = performance.now() - t;
     console.log(
       `query ${JSON.stringify(name)} (chunk gap ${gap ?? "default 64Ki"} B): ${got.length} series; open index ${open.requests} reads/${open.bytes} B; select ${block.stats.requests - open.requests} reads/${block.stats.bytes - open.bytes} B in ${fmt(q, 1)} ms`,
+    );
+  }
+
+  // Whole-block read: every series entry and chunk, checksums verified, XOR decoded.
+  {
+    const block = await BlockReader.open(memoryBlockFiles(sink.files), { meta: written.meta });
+    t = performance.now();
+    const all = await block.select([new Matcher("=~", "__name__", ".+")], { minTime: T0, maxTime: T0 + H2 });
+    const readMs = performance.now() - t;
+    const ts = new Float64Array(SAMPLES);
+    const vs = new Float64Array(SAMPLES);
+    t = performance.now();
+    let n = 0;
+    for (const s of all) for (const c of s.chunks) n += decodeXOR(c.data, ts, vs, 0);
+    const decMs = performance.now() - t;
+    console.log(
+      `read all: ${all.length} series, ${block.stats.requests} reads in ${fmt(readMs, 0)} ms; XOR decode ${n} samples in ${fmt(decMs, 0)} ms (${fmt(n / (decMs / 1000) / 1e6)} M samples/s)`,
     );
   }
 

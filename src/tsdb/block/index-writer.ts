@@ -20,8 +20,11 @@ import {
 import { compareLabelsUtf8, compareUtf8 } from "./order";
 
 class GrowableF64 {
-  a = new Float64Array(1024);
+  a: Float64Array;
   len = 0;
+  constructor(capacity = 1024) {
+    this.a = new Float64Array(capacity);
+  }
   push(v: number): void {
     if (this.len === this.a.length) {
       const next = new Float64Array(this.a.length * 2);
@@ -33,8 +36,11 @@ class GrowableF64 {
 }
 
 class GrowableU32 {
-  a = new Uint32Array(1024);
+  a: Uint32Array;
   len = 0;
+  constructor(capacity = 1024) {
+    this.a = new Uint32Array(capacity);
+  }
   push(v: number): void {
     if (this.len === this.a.length) {
       const next = new Uint32Array(this.a.length * 2);
@@ -213,8 +219,7 @@ export class IndexWriter {
         const key = name * numSymbols + value;
         let list = postings.get(key);
         if (list === undefined) {
-          list = new GrowableU32();
-          list.a = new Uint32Array(4);
+          list = new GrowableU32(4);
           postings.set(key, list);
         }
         list.push(ref);
