@@ -13,6 +13,8 @@ import type { ExemplarOutcome } from "./exemplars";
 import { MemPostings } from "./postings";
 import type { PostingsList } from "./postings";
 import { Append, DEFAULT_CHUNK_RANGE_MS, MemSeries, SAMPLES_PER_CHUNK } from "./series";
+import type { ChunkContext, HeadChunk } from "./series";
+import { ChunkSlab } from "./slab";
 import { LabelArena, SymbolTable } from "./symbols";
 
 export interface HeadOptions {
@@ -34,9 +36,10 @@ export interface HeadStats {
   readonly labelArenaBytes: number;
 }
 
-export class Head {
+export class Head implements ChunkContext {
   readonly samplesPerChunk: number;
   readonly chunkRangeMs: number;
+  readonly slab = new ChunkSlab();
   readonly symbols = new SymbolTable();
   readonly postings = new MemPostings();
   private readonly arena = new LabelArena();
@@ -132,9 +135,15 @@ export class Head {
   /** Appends one sample; see MemSeries.append for the rules. */
   append(s: MemSeries, t: number, v: number, oooWindowMs: number): Append {
     if (t < this.minValidTime && !s.empty) return Append.TooOld;
-    const r = s.append(t, v, oooWindowMs, this.samplesPerChunk, this.chunkRangeMs);
+    const r = s.append(t, v, oooWindowMs, this);
     if (s.hasUnpersistedChunks) this.dirty.add(s);
     return r;
+  }
+
+  /** Adds or replaces (by id) a completed chunk read from a checkpoint. */
+  restoreChunk(s: MemSeries, id: number, minTime: number, maxTime: number, data: Uint8Array): void {
+    const chunk: HeadChunk = { id, minTime, maxTime, data: this.slab.store(data), persisted: true };
+    s.restoreChunk(chunk);
   }
 
   appendExemplar(s: MemSeries, e: Exemplar): ExemplarOutcome {

@@ -12,6 +12,15 @@
  */
 import { MAX_XOR_SAMPLES, XORAppender, XORIterator, encodeXOR, floatHi, floatLo } from "../chunkenc/xor";
 import type { ExemplarRing } from "./exemplars";
+import type { ChunkSlab } from "./slab";
+
+/** Head-wide settings and storage a series needs when it appends. */
+export interface ChunkContext {
+  readonly samplesPerChunk: number;
+  /** Chunks never straddle a multiple of this (the block range). */
+  readonly chunkRangeMs: number;
+  readonly slab: ChunkSlab;
+}
 
 /** A completed chunk. Replaced (never mutated) when an out-of-order sample lands in it. */
 export interface HeadChunk {
@@ -91,7 +100,8 @@ export class MemSeries {
    * than the newest by at most that many ms; an exact repeat of a stored
    * sample is always accepted as a no-op so that retried pushes succeed.
    */
-  append(t: number, v: number, oooWindow: number, samplesPerChunk: number, chunkRange: number): Append {
+  append(t: number, v: number, oooWindow: number, ctx: ChunkContext): Append {
+    const chunkRange = ctx.chunkRangeMs;
     if (this.head === null) {
       if (this.empty) {
         this.openHead(t, v);
@@ -101,8 +111,8 @@ export class MemSeries {
     const last = this.maxTime;
     if (t > last) {
       const head = this.head;
-      if (head === null || head.numSamples >= samplesPerChunk || Math.floor(t / chunkRange) !== Math.floor(this.headMinTime / chunkRange)) {
-        this.cutHead();
+      if (head === null || head.numSamples >= ctx.samplesPerChunk || Math.floor(t / chunkRange) !== Math.floor(this.headMinTime / chunkRange)) {
+        this.cutHead(ctx.slab);
         this.openHead(t, v);
       } else {
         head.append(t, v);
@@ -121,14 +131,14 @@ export class MemSeries {
     }
     if (oooWindow <= 0) return Append.OutOfOrder;
     if (t < last - oooWindow) return Append.TooOld;
-    return this.insert(t, v, chunkRange);
+    return this.insert(t, v, ctx);
   }
 
   /** Moves the open head chunk to the completed list. */
-  cutHead(): HeadChunk | null {
+  cutHead(slab: ChunkSlab): HeadChunk | null {
     const head = this.head;
     if (head === null) return null;
-    const chunk: HeadChunk = { id: this.headId, minTime: this.headMinTime, maxTime: head.lastTimestamp, data: head.copyBytes(), persisted: false };
+    const chunk: HeadChunk = { id: this.headId, minTime: this.headMinTime, maxTime: head.lastTimestamp, data: slab.store(head.bytes()), persisted: false };
     (this.chunks ??= []).push(chunk);
     this.head = null;
     this.hasUnpersistedChunks = true;
@@ -164,16 +174,17 @@ export class MemSeries {
    * Places an older sample in the chunk of its own chunk range: the one
    * starting at or before it, else the one after it, else a new chunk.
    */
-  private insert(t: number, v: number, chunkRange: number): Append {
+  private insert(t: number, v: number, ctx: ChunkContext): Append {
+    const chunkRange = ctx.chunkRangeMs;
     if (this.head !== null && t >= this.headMinTime) return this.rewriteHead(t, v);
     const range = Math.floor(t / chunkRange);
     const chunks = (this.chunks ??= []);
     const i = chunkIndexAtOrBefore(chunks, t);
-    if (i >= 0 && Math.floor(chunks[i]!.minTime / chunkRange) === range) return this.rewriteChunk(i, t, v);
+    if (i >= 0 && Math.floor(chunks[i]!.minTime / chunkRange) === range) return this.rewriteChunk(i, t, v, ctx.slab);
     // Everything after chunk i starts after t; join the next chunk if it shares t's range.
     const next = chunks[i + 1];
     if (next !== undefined) {
-      if (Math.floor(next.minTime / chunkRange) === range) return this.rewriteChunk(i + 1, t, v);
+      if (Math.floor(next.minTime / chunkRange) === range) return this.rewriteChunk(i + 1, t, v, ctx.slab);
     } else if (this.head !== null && Math.floor(this.headMinTime / chunkRange) === range) {
       return this.rewriteHead(t, v);
     }
@@ -182,12 +193,12 @@ export class MemSeries {
     return Append.Appended;
   }
 
-  private rewriteChunk(i: number, t: number, v: number): Append {
+  private rewriteChunk(i: number, t: number, v: number, slab: ChunkSlab): Append {
     const chunks = this.chunks!;
     const old = chunks[i]!;
     const merged = insertSample(old.data, t, v);
     if (merged === null) return Append.ChunkFull;
-    chunks[i] = { id: old.id, minTime: Math.min(old.minTime, t), maxTime: Math.max(old.maxTime, t), data: merged, persisted: false };
+    chunks[i] = { id: old.id, minTime: Math.min(old.minTime, t), maxTime: Math.max(old.maxTime, t), data: slab.store(merged), persisted: false };
     this.hasUnpersistedChunks = true;
     return Append.Appended;
   }
@@ -200,11 +211,11 @@ export class MemSeries {
     return Append.Appended;
   }
 
-  /** Chunks overlapping [start, end], the head chunk copied, oldest first. */
+  /** Copies of the chunks overlapping [start, end], oldest first. */
   chunksInRange(start: number, end: number): HeadChunkView[] {
     const out: HeadChunkView[] = [];
     if (this.chunks !== null) {
-      for (const c of this.chunks) if (c.maxTime >= start && c.minTime <= end) out.push({ minTime: c.minTime, maxTime: c.maxTime, data: c.data });
+      for (const c of this.chunks) if (c.maxTime >= start && c.minTime <= end) out.push({ minTime: c.minTime, maxTime: c.maxTime, data: c.data.slice() });
     }
     if (this.head !== null && this.head.lastTimestamp >= start && this.headMinTime <= end) {
       out.push({ minTime: this.headMinTime, maxTime: this.head.lastTimestamp, data: this.head.copyBytes() });

@@ -139,11 +139,11 @@ export function loadChunkBatch(head: Head, data: Uint8Array): number {
     const id = r.uvarint();
     const minTime = r.varint();
     const maxTime = r.varint();
-    // Copy: the batch buffer is large and should not be kept alive by one chunk.
-    const data = r.bytes().slice();
+    const data = r.bytes();
     const s = head.get(ref);
     if (s === undefined) continue;
-    s.restoreChunk({ id, minTime, maxTime, data, persisted: true });
+    // The head copies the bytes: the batch buffer must not be kept alive by one chunk.
+    head.restoreChunk(s, id, minTime, maxTime, data);
     n++;
   }
   return n;
