@@ -9,14 +9,28 @@ import type { Limits } from "../src/config/limits";
 import { validatePartialLimits } from "../src/config/limits";
 import { ConfigError } from "../src/config/error";
 import type { Env } from "../src/env";
+import type { ElectionOptions } from "../src/distributor/ha-tracker";
+import { electInStore, listElections, SqliteHATrackerStore, type HAElection, type HAVerdict } from "../src/distributor/ha-store";
 
 export class Tenant extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly ha: SqliteHATrackerStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), overrides TEXT NOT NULL)`);
+    this.ha = new SqliteHATrackerStore(this.sql);
+  }
+
+  /** HA tracker: may `replica` of `cluster` write at `now` (ms)? Elects and persists as needed. */
+  haCheck(cluster: string, replica: string, now: number, opts: ElectionOptions): Promise<HAVerdict> {
+    return electInStore(this.ha, cluster, replica, now, opts);
+  }
+
+  /** HA tracker: the current elections, by cluster name. */
+  haElections(): HAElection[] {
+    return listElections(this.ha.load());
   }
 
   /** Overrides set through the admin API, or null when none were set. */
