@@ -3,8 +3,11 @@
  */
 import { Hono } from "hono";
 import { adminApi } from "./admin/app";
+import { haTrackerHandler } from "./distributor/ha-page";
 import { prometheusApi } from "./api/app";
 import { ApiError, failure } from "./api/response";
+import { StoreError } from "./querier/remote-read-querier";
+import { remoteReadHandler } from "./remoteread/server";
 import { requireTenant, type AppEnv } from "./tenancy/middleware";
 import { pushHandler } from "./write/handler";
 
@@ -21,7 +24,13 @@ for (const path of ["/api/v1/push", "/api/v1/write"]) {
   app.post(path, requireTenant({ single: true }), pushHandler);
 }
 
+// Remote read, for Prometheus's remote_read and for other promflares' stores.
+for (const path of ["/api/v1/read", "/prometheus/api/v1/read"]) {
+  app.post(path, requireTenant({ single: true }), remoteReadHandler);
+}
+
 app.route("/", adminApi());
+app.get("/distributor/ha_tracker", requireTenant({ single: false }), haTrackerHandler);
 
 const api = prometheusApi();
 app.route("/api/v1", api);
@@ -29,6 +38,8 @@ app.route("/prometheus/api/v1", api);
 
 app.onError((err) => {
   if (err instanceof ApiError) return failure(err);
+  // A federated store failed with partial_response=false: the data is unavailable, a retry may succeed.
+  if (err instanceof StoreError) return failure(new ApiError("unavailable", `store ${JSON.stringify(err.store)} failed: ${err.message}`));
   console.error("internal error:", err);
   return failure(new ApiError("internal", `internal error: ${(err as Error).message}`));
 });

@@ -8,12 +8,22 @@ import type { Limits } from "../config/limits";
 import type { Env } from "../env";
 import type { Querier } from "../storage/storage";
 import type { TenantId } from "../tenancy/tenant";
+import { ConcurrencyLimit } from "./concurrency";
 import { IngesterQuerier } from "./ingester-querier";
 import { MergeQuerier, type Source } from "./merge-querier";
+import { RemoteReadQuerier } from "./remote-read-querier";
+
+/**
+ * Store requests one query may have open at once; the rest of the Worker's
+ * six connections stay free for ingester and R2 reads.
+ */
+export const MAX_CONCURRENT_STORE_READS = 4;
 
 export interface QueryOptions {
   /** Thanos's partial_response: failed optional stores become warnings. */
   readonly partialResponse: boolean;
+  /** Merge the tenant's remote_read_stores (default true). */
+  readonly federatedStores?: boolean;
 }
 
 export interface TenantQuerier {
@@ -24,7 +34,12 @@ export interface TenantQuerier {
 
 export function tenantQuerier(env: Env, tenant: TenantId, limits: Limits, opts: QueryOptions = { partialResponse: true }): TenantQuerier {
   const sources: Source[] = [{ name: "ingesters", querier: new IngesterQuerier(env, tenant, limits.shards), optional: false }];
-  void opts;
+  if (opts.federatedStores !== false && limits.remote_read_stores.length > 0) {
+    const limit = new ConcurrencyLimit(MAX_CONCURRENT_STORE_READS);
+    for (const store of limits.remote_read_stores) {
+      sources.push({ name: store.name, querier: new RemoteReadQuerier(store, { limit }), optional: opts.partialResponse });
+    }
+  }
   const merged = new MergeQuerier(sources);
   return { querier: merged, warnings: merged.warnings };
 }
