@@ -96,6 +96,16 @@ export class Ingester extends DurableObject<Env> implements IngesterRPC {
     this.ctx.storage.transactionSync(() => this.wal.checkpoint(this.head));
   }
 
+  /**
+   * Drops head data before `mint` (once a block in R2 holds it) and rewrites
+   * the chunk checkpoint so a restart does not bring it back.
+   */
+  async truncate(mint: number): Promise<number> {
+    const removed = this.head.truncateBefore(mint);
+    this.ctx.storage.transactionSync(() => this.wal.rewriteChunks(this.head));
+    return removed;
+  }
+
   async stats(): Promise<IngesterStats> {
     const h = this.head.stats();
     return {

@@ -194,6 +194,19 @@ describe("ingester", () => {
     });
   });
 
+  it("truncates data covered by blocks and keeps it gone after eviction", async () => {
+    const ing = stub();
+    const ts = Array.from({ length: 400 }, (_, i) => i * 60_000);
+    await ing.push(req([series({ __name__: "m" }, ts, ts.map(() => 1)), series({ __name__: "gone" }, [1000], [1])]));
+    expect(await ing.truncate(7_200_000)).toBe(1);
+    await evictDurableObject(ing);
+    const got = decode(await ing.select(all));
+    expect(Object.keys(got)).toEqual(["__name__=m"]);
+    expect(got["__name__=m"]!.map(([t]) => t)).toEqual(ts.filter((t) => t >= 7_200_000));
+    const late = await ing.push(req([series({ __name__: "m" }, [60_000], [2])], 1e12));
+    expect(late.rejections.map((r) => r.reason)).toEqual(["sample-too-old"]);
+  });
+
   it("writes the WAL row inside the push", async () => {
     const ing = stub();
     await ing.push(req([series({ __name__: "m" }, [1], [1])]));

@@ -164,3 +164,37 @@ describe("ingestPush", () => {
     expect(bad.rejections[0]!.example).toContain('m{}');
   });
 });
+
+describe("head truncation", () => {
+  it("drops chunks before a time, removes empty series, and refuses older samples", () => {
+    const h = new Head({ chunkRangeMs: 1000 });
+    const old = h.getOrCreate(labelsFromRecord({ __name__: "old" }));
+    const live = h.getOrCreate(labelsFromRecord({ __name__: "live" }));
+    for (let t = 0; t < 3000; t += 100) h.append(live, t, t, 0);
+    h.append(old, 500, 1, 0);
+    expect(h.truncateBefore(2000)).toBe(1);
+    expect(h.numSeries).toBe(1);
+    expect(h.labelValues("__name__", [], -Infinity, Infinity)).toEqual(["live"]);
+    expect(samples(h.select([], -Infinity, Infinity)[0]!.chunks)[0]).toEqual([2000, 2000]);
+    expect(h.append(live, 1500, 1, 10_000)).toBe(Append.TooOld);
+    expect(h.append(h.getOrCreate(labelsFromRecord({ __name__: "new" })), 1999, 1, 0)).toBe(Append.TooOld);
+    // The removed series can come back under a new ref.
+    const again = h.getOrCreate(labelsFromRecord({ __name__: "old" }));
+    expect(again.ref).not.toBe(old.ref);
+  });
+});
+
+describe("exemplars", () => {
+  it("keeps the newest per series, refuses older ones and ignores exact repeats", () => {
+    const h = new Head();
+    const s = h.getOrCreate(up);
+    h.append(s, 1, 1, 0);
+    const ex = (timestamp: number, value = 1) => ({ labels: [{ name: "trace_id", value: String(timestamp) }], value, timestamp });
+    for (let t = 1; t <= 12; t++) expect(h.appendExemplar(s, ex(t))).toBe("appended");
+    expect(h.appendExemplar(s, ex(12))).toBe("exists");
+    expect(h.appendExemplar(s, ex(5))).toBe("out-of-order");
+    const got = h.exemplars([new Matcher("=", "job", "a")], 0, 100);
+    expect(got[0]!.exemplars.map((e) => e.timestamp)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(h.exemplars([], 11, 11)[0]!.exemplars.map((e) => e.timestamp)).toEqual([11]);
+  });
+});

@@ -67,6 +67,14 @@ export class Head implements ChunkContext {
     return this.byRef[ref];
   }
 
+  /** The series with exactly these labels, if the head has it. */
+  find(labels: Labels): MemSeries | undefined {
+    const found = this.byHash.get(hashLabels(labels));
+    if (found === undefined) return undefined;
+    if (found instanceof MemSeries) return this.hasLabels(found, labels) ? found : undefined;
+    return found.find((s) => this.hasLabels(s, labels));
+  }
+
   /** The series with exactly these (sorted, valid) labels, created if new. */
   getOrCreate(labels: Labels): MemSeries {
     const hash = hashLabels(labels);
@@ -134,7 +142,7 @@ export class Head implements ChunkContext {
 
   /** Appends one sample; see MemSeries.append for the rules. */
   append(s: MemSeries, t: number, v: number, oooWindowMs: number): Append {
-    if (t < this.minValidTime && !s.empty) return Append.TooOld;
+    if (t < this.minValidTime) return Append.TooOld;
     const r = s.append(t, v, oooWindowMs, this);
     if (s.hasUnpersistedChunks) this.dirty.add(s);
     return r;
@@ -233,6 +241,42 @@ export class Head implements ChunkContext {
     }
     out.sort((a, b) => compareLabels(a.seriesLabels, b.seriesLabels));
     return out;
+  }
+
+  /**
+   * Drops every chunk (the open one included) whose samples are all before
+   * `mint`, removes series left without data, and refuses samples before
+   * `mint` from then on. For after those samples were written to a block;
+   * the caller then rewrites the checkpoint (WalStore.rewriteChunks) so a
+   * replay does not bring them back. Returns the number of series removed.
+   */
+  truncateBefore(mint: number): number {
+    const removed = new Set<number>();
+    this.forEachSeries((s) => {
+      if (s.chunks !== null) {
+        const keep = s.chunks.filter((c) => c.maxTime >= mint);
+        s.chunks = keep.length > 0 ? keep : null;
+      }
+      if (s.head !== null && s.head.lastTimestamp < mint) s.head = null;
+      if (s.empty) removed.add(s.ref);
+    });
+    if (removed.size > 0) {
+      for (const ref of removed) {
+        const s = this.byRef[ref]!;
+        this.byRef[ref] = undefined;
+        this.dirty.delete(s);
+        const found = this.byHash.get(s.hash);
+        if (found === s) this.byHash.delete(s.hash);
+        else if (Array.isArray(found)) {
+          const rest = found.filter((x) => x !== s);
+          this.byHash.set(s.hash, rest.length === 1 ? rest[0]! : rest);
+        }
+        this.seriesCount--;
+      }
+      this.postings.retain((ref) => !removed.has(ref));
+    }
+    this.minValidTime = Math.max(this.minValidTime, mint);
+    return removed.size;
   }
 
   forEachSeries(fn: (s: MemSeries) => void): void {

@@ -44,8 +44,10 @@ export function ingestPush(head: Head, req: PushRequest, sink: IngestSink | null
   let idx = new Uint32Array(256);
 
   for (const ps of req.series) {
-    const s = head.getOrCreate(ps.labels);
     const n = ps.timestamps.length;
+    // Exemplars alone never create a series: it would have no samples.
+    const s = n > 0 ? head.getOrCreate(ps.labels) : head.find(ps.labels);
+    if (s === undefined) continue;
     if (idx.length < n) idx = new Uint32Array(Math.max(n, idx.length * 2));
     let accepted = 0;
     for (let i = 0; i < n; i++) {

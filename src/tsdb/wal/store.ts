@@ -137,6 +137,7 @@ export class WalStore {
     this.writeSnapshot(head);
     this.checkpointSeq = this.lastSeq;
     this.setState("checkpoint_seq", this.checkpointSeq);
+    if (Number.isFinite(head.minValidTime)) this.setState("min_valid_time", head.minValidTime);
     for (const c of written) c.persisted = true;
     for (const s of head.dirty) s.hasUnpersistedChunks = false;
     head.dirty.clear();
@@ -185,6 +186,8 @@ export class WalStore {
   replay(head: Head): ReplayStats {
     this.checkpointSeq = this.state("checkpoint_seq");
     this.snapshotParts = this.state("snapshot_parts");
+    const minValid = this.exec(`SELECT value FROM wal_state WHERE key = 'min_valid_time'`).toArray()[0];
+    if (minValid !== undefined) head.minValidTime = Number(minValid["value"]);
     for (const row of this.exec(`SELECT name, type, help, unit FROM metadata`)) {
       head.setMetadata({ metricFamilyName: String(row["name"]), type: String(row["type"]) as MetricType, help: String(row["help"]), unit: String(row["unit"]) });
     }
