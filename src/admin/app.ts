@@ -5,6 +5,7 @@
  */
 import { Hono, type Context } from "hono";
 import { redact } from "../config/runtime";
+import { blocksAdminRoutes } from "./blocks";
 import type { Env } from "../env";
 import { validateTenantId, type TenantId } from "../tenancy/tenant";
 import { invalidateTenantLimits, runtimeConfig, tenantLimits, tenantObject } from "../tenancy/limits";
@@ -54,6 +55,8 @@ export function adminApi(): Hono<AdminEnv> {
     invalidateTenantLimits(tenant);
     return c.json({ tenant, overrides: res.overrides });
   });
+
+  blocksAdminRoutes(admin);
 
   admin.get("/runtime_config", (c) => c.json(redact(runtimeConfig(c.env))));
   return admin;

@@ -92,7 +92,7 @@ export class BlockIndexCache {
 /** Serves reads that fall inside a cached span from memory, others from `inner`. */
 export class SpanReader implements RangeReader {
   constructor(
-    private readonly spans: readonly ByteSpan[],
+    protected readonly spans: readonly ByteSpan[],
     private readonly inner: RangeReader,
   ) {}
 
@@ -107,30 +107,34 @@ export class SpanReader implements RangeReader {
         return Promise.resolve(s.bytes.subarray(offset - s.offset, offset - s.offset + length));
       }
     }
+    return this.fetch(offset, length);
+  }
+
+  protected fetch(offset: number, length: number): Promise<Uint8Array> {
     return this.inner.read(offset, length);
   }
 }
 
-/** Passes reads through and keeps what they returned until `stop`. */
-class RecordingReader implements RangeReader {
-  private spans: ByteSpan[] | null = [];
+/**
+ * Keeps what reads returned until `stop`, and serves later reads of the
+ * same query from it too (a small index is read whole when opened).
+ */
+class RecordingReader extends SpanReader {
+  private recording = true;
 
-  constructor(private readonly inner: RangeReader) {}
-
-  get size(): number {
-    return this.inner.size;
+  constructor(inner: RangeReader) {
+    super([], inner);
   }
 
-  async read(offset: number, length: number): Promise<Uint8Array> {
-    const bytes = await this.inner.read(offset, length);
+  protected override async fetch(offset: number, length: number): Promise<Uint8Array> {
+    const bytes = await super.fetch(offset, length);
     // Copy: the bytes may be a view of a larger buffer we must not pin.
-    if (this.spans !== null) this.spans.push({ offset, bytes: bytes.slice() });
+    if (this.recording) (this.spans as ByteSpan[]).push({ offset, bytes: bytes.slice() });
     return bytes;
   }
 
   stop(): ByteSpan[] {
-    const out = this.spans ?? [];
-    this.spans = null;
-    return out;
+    this.recording = false;
+    return this.spans.slice();
   }
 }

@@ -9,6 +9,7 @@ import type { Env } from "../env";
 import type { Querier } from "../storage/storage";
 import type { TenantId } from "../tenancy/tenant";
 import { ConcurrencyLimit } from "./concurrency";
+import { BlockQuerier } from "./block-querier";
 import { IngesterQuerier } from "./ingester-querier";
 import { MergeQuerier, type Source } from "./merge-querier";
 import { RemoteReadQuerier } from "./remote-read-querier";
@@ -34,6 +35,7 @@ export interface TenantQuerier {
 
 export function tenantQuerier(env: Env, tenant: TenantId, limits: Limits, opts: QueryOptions = { partialResponse: true }): TenantQuerier {
   const sources: Source[] = [{ name: "ingesters", querier: new IngesterQuerier(env, tenant, limits.shards), optional: false }];
+  sources.push({ name: "blocks", querier: new BlockQuerier(env.BLOCKS, tenant), optional: false });
   if (opts.federatedStores !== false && limits.remote_read_stores.length > 0) {
     const limit = new ConcurrencyLimit(MAX_CONCURRENT_STORE_READS);
     for (const store of limits.remote_read_stores) {
