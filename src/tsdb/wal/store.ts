@@ -153,7 +153,14 @@ export class WalStore {
   rewriteChunks(head: Head): void {
     this.write(`DELETE FROM head_chunks`);
     const batch = new ChunkBatchWriter(MAX_RECORD_BYTES);
-    head.forEachSeries((s) => s.chunks?.forEach((c) => batch.add(s.ref, c)));
+    head.forEachSeries((s) => {
+      s.chunks?.forEach((c) => {
+        batch.add(s.ref, c);
+        c.persisted = true;
+      });
+      s.hasUnpersistedChunks = false;
+    });
+    head.dirty.clear();
     for (const row of batch.finish()) this.write(`INSERT INTO head_chunks (data) VALUES (?)`, toArrayBuffer(row));
     this.checkpoint(head);
   }
