@@ -18,13 +18,13 @@ export function prometheusApi(): Hono<AppEnv> {
   api.on(["GET", "POST"], "/format_query", formatQueryHandler);
   api.on(["GET", "POST"], "/parse_query", parseQueryHandler);
 
-  api.use("*", requireTenant({ single: true }));
+  api.use("*", requireTenant({ single: false, federated: true }));
   api.on(["GET", "POST"], "/query", instantQueryHandler);
   api.on(["GET", "POST"], "/query_range", rangeQueryHandler);
   api.on(["GET", "POST"], "/series", seriesHandler);
   api.on(["GET", "POST"], "/labels", labelNamesHandler);
   api.get("/label/:name/values", labelValuesHandler);
-  api.get("/metadata", metadataHandler);
+  api.get("/metadata", requireTenant({ single: true }), metadataHandler);
   api.on(["GET", "POST"], "/query_exemplars", queryExemplarsHandler);
   return api;
 }

@@ -5,17 +5,7 @@
  */
 import { env, evictDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, BASE, push, series, written } from "./helpers";
-
-/**
- * Sets a tenant's overrides (as the admin API takes them: durations are
- * strings or seconds) in its Durable Object before the tenant sees any
- * traffic, so no isolate has cached its limits yet.
- */
-async function configure(tenant: string, overrides: Record<string, unknown>): Promise<void> {
-  const res = await env.TENANT.get(env.TENANT.idFromName(tenant)).setOverrides(overrides);
-  expect(res.ok).toBe(true);
-}
+import { api, BASE, configureTenant as configure, push, series, written } from "./helpers";
 
 /** Failover after 1s of silence; no isolate cache, so every push asks the tenant object. */
 const FAST_HA = { accept_ha_samples: true, ha_tracker_failover_timeout: "1s", ha_tracker_cache_ttl: "0s" };

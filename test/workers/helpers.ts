@@ -1,5 +1,5 @@
 /** Helpers for tests that drive the Worker through its HTTP surface. */
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { labelsFromRecord } from "../../src/model/labels";
 import { encodeSnappy } from "../../src/write/snappy";
 import { encodeWriteRequestV1, encodeWriteRequestV2, type SeriesInput, type WriteInput } from "../../src/write/encode";
@@ -61,4 +61,14 @@ export function written(res: Response): { samples: number; histograms: number; e
     histograms: Number(res.headers.get("X-Prometheus-Remote-Write-Histograms-Written")),
     exemplars: Number(res.headers.get("X-Prometheus-Remote-Write-Exemplars-Written")),
   };
+}
+
+/**
+ * Sets a tenant's overrides (as the admin API takes them: durations are
+ * strings or seconds) directly in its Durable Object. Call it before the
+ * tenant sees any traffic: isolates cache limits for a few seconds.
+ */
+export async function configureTenant(tenant: string, overrides: Record<string, unknown>): Promise<void> {
+  const res = await env.TENANT.get(env.TENANT.idFromName(tenant)).setOverrides(overrides);
+  if (!res.ok) throw new Error(`configuring ${tenant}: ${res.error}`);
 }
