@@ -102,11 +102,9 @@ export class MemSeries {
    */
   append(t: number, v: number, oooWindow: number, ctx: ChunkContext): Append {
     const chunkRange = ctx.chunkRangeMs;
-    if (this.head === null) {
-      if (this.empty) {
-        this.openHead(t, v);
-        return Append.Appended;
-      }
+    if (this.empty) {
+      this.openHead(t, v);
+      return Append.Appended;
     }
     const last = this.maxTime;
     if (t > last) {
