@@ -7,8 +7,8 @@
  * - Matchers on the store's external labels are not sent: the store may not
  *   know its labels (they are promflare's configuration), so they are
  *   applied here after the labels have been added to the returned series.
- * - STREAMED_XOR_CHUNKS is asked for first (chunks are read frame by frame,
- *   never a whole decoded body at once); a SAMPLES answer is accepted too.
+ * - STREAMED_XOR_CHUNKS is asked for first (XOR chunks are ~8x smaller than
+ *   SAMPLES' varint pairs); a SAMPLES answer is accepted too.
  * - Remote read has no label API, so label names and values come from a
  *   series-only select over the range (hint `func: "series"`, which
  *   Prometheus answers without samples). That costs one series listing of
@@ -25,7 +25,8 @@ import {
   chunkedSeriesToSeries,
   decodeReadResponseBody,
   encodeReadRequestBody,
-  readChunkedResponses,
+  decodeChunkedReadResponse,
+  decodeFrames,
   storeMayMatch,
   withExternalLabels,
   type Chunk,
@@ -171,16 +172,23 @@ export class RemoteReadQuerier implements Querier {
     }
   }
 
+  /**
+   * The frame stream is read whole, then split. Reading it chunk by chunk
+   * costs a runtime I/O turn per network chunk, and Prometheus flushes every
+   * frame: on wrangler dev that made a 200-series answer take 120 ms instead
+   * of 70 ms. Buffering adds little memory, since the decoded samples (16
+   * bytes each) outweigh the compressed frames (~2 bytes a sample) anyway.
+   */
   private async readStreamed(res: Response, hints: SelectHints): Promise<Series[]> {
     const out: Series[] = [];
-    if (res.body === null) return out;
     // A series whose chunks exceed one frame arrives over consecutive frames.
     let labels: Labels | null = null;
     let chunks: Chunk[] = [];
     const flush = () => {
       if (labels !== null) out.push(clip(chunkedSeriesToSeries({ labels, chunks }), hints));
     };
-    for await (const msg of readChunkedResponses(res.body)) {
+    for (const frame of decodeFrames(new Uint8Array(await res.arrayBuffer()))) {
+      const msg = decodeChunkedReadResponse(frame);
       for (const cs of msg.chunkedSeries) {
         if (labels !== null && labelsEqual(labels, cs.labels)) {
           chunks.push(...cs.chunks);
