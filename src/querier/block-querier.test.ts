@@ -166,6 +166,17 @@ describe("BlockQuerier", () => {
     expect(new Set(s!.values)).toEqual(new Set([2]));
   });
 
+  it("keeps reading a block marked after the query read the bucket index", async () => {
+    const { index, id } = await putBlock(bucket, "t", 0, 2 * HOUR, [series({ __name__: "x" }, 0, 2 * HOUR, () => 1)], emptyBucketIndex());
+    writeIndex(bucket, "t", index);
+    const q = newQuerier();
+    expect(await q.labelValues("__name__", [], { start: 0, end: HOUR })).toEqual(["x"]);
+    writeIndex(bucket, "t", withDeletionMark(index, id, 1, 1));
+    // The same query (querier) still sees it; a new one does not.
+    expect(await q.select([eq("__name__", "x")], { start: 0, end: HOUR })).toHaveLength(1);
+    expect(await newQuerier().select([eq("__name__", "x")], { start: 0, end: HOUR })).toEqual([]);
+  });
+
   it("reopens a cached index without requests and counts every request it makes", async () => {
     const { index } = await putBlock(bucket, "t", 0, 2 * HOUR, [series({ __name__: "x" }, 0, 2 * HOUR, () => 1)], emptyBucketIndex());
     writeIndex(bucket, "t", index);
@@ -231,6 +242,37 @@ describe("BlockQuerier", () => {
     const got = await newQuerier("t", 3).select([eq("__name__", "x")], { start: 0, end: 16 * HOUR });
     expect(got[0]!.timestamps.length).toBe((16 * HOUR) / 15_000);
     expect(bucket.peak).toBe(3);
+  });
+});
+
+describe("BlockIndexCache", () => {
+  it("evicts least recently used indexes past its byte budget", async () => {
+    const bucket = new FakeBucket();
+    let idx = emptyBucketIndex();
+    const ids: string[] = [];
+    for (let b = 0; b < 3; b++) {
+      const r = await putBlock(bucket, "t", b * HOUR, (b + 1) * HOUR, [series({ __name__: `m${b}` }, b * HOUR, (b + 1) * HOUR, () => b)], idx);
+      idx = r.index;
+      ids.push(r.id);
+    }
+    writeIndex(bucket, "t", idx);
+    const sizes = ids.map((id) => bucket.objects.get(`t/${id}/index`)!.length);
+    // Room for two small indexes (each is read, and kept, whole), not three.
+    const cache = new BlockIndexCache(sizes[0]! + sizes[1]! + 1);
+    const q = (start: number) =>
+      new BlockQuerier(bucket, "t", { indexCache: cache, bucketIndexCache: new BucketIndexCache(0) }).labelNames([], { start, end: start + 1 });
+    await q(0);
+    await q(HOUR);
+    expect(cache.size).toBe(2);
+    await q(0); // block 0 is now the most recent
+    await q(2 * HOUR); // evicts block 1
+    expect(cache.size).toBe(2);
+    expect(cache.bytes).toBeLessThanOrEqual(cache.maxBytes);
+    const misses = cache.misses;
+    await q(0);
+    expect(cache.misses).toBe(misses);
+    await q(HOUR);
+    expect(cache.misses).toBe(misses + 1);
   });
 });
 
