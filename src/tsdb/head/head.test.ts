@@ -198,3 +198,18 @@ describe("exemplars", () => {
     expect(h.exemplars([], 11, 11)[0]!.exemplars.map((e) => e.timestamp)).toEqual([11]);
   });
 });
+
+describe("metadata", () => {
+  it("reports changes only and lists families by name", () => {
+    const h = new Head();
+    const md = (name: string, help: string) => ({ metricFamilyName: name, type: "counter" as const, help, unit: "" });
+    expect(h.setMetadata(md("b_total", "B"))).toBe(true);
+    expect(h.setMetadata(md("b_total", "B"))).toBe(false);
+    expect(h.setMetadata(md("b_total", "B2"))).toBe(true);
+    h.setMetadata(md("a_total", "A"));
+    expect(h.metadata("", 0).map((m) => m.metricFamilyName)).toEqual(["a_total", "b_total"]);
+    expect(h.metadata("", 1).map((m) => m.metricFamilyName)).toEqual(["a_total"]);
+    expect(h.metadata("b_total", 0)).toEqual([md("b_total", "B2")]);
+    expect(h.metadata("missing", 0)).toEqual([]);
+  });
+});

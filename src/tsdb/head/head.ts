@@ -166,11 +166,11 @@ export class Head implements ChunkContext {
     return true;
   }
 
-  /** Metadata for one metric family, or all of them (sorted by name) when `metric` is "". */
+  /** Metadata for one metric family, or all of them (sorted by name, at most `limit` if > 0) when `metric` is "". */
   metadata(metric: string, limit: number): MetricMetadata[] {
     if (metric !== "") {
       const md = this.metadataByName.get(metric);
-      return md === undefined || limit < 0 ? [] : [md];
+      return md === undefined ? [] : [md];
     }
     const names = [...this.metadataByName.keys()].sort();
     const n = limit > 0 ? Math.min(limit, names.length) : names.length;
