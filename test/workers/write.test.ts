@@ -179,7 +179,7 @@ describe("bad input", () => {
     expect(await older.text()).toMatch(/out-of-order/);
     const dup = await push("ooo", { series: [series({ __name__: "c" }, [[t0 + 1000, 3]])] });
     expect(dup.status).toBe(400);
-    expect(await dup.text()).toMatch(/err-mimir-sample-duplicate-timestamp/);
+    expect(await dup.text()).toMatch(/^duplicate sample for timestamp: .*err-mimir-sample-duplicate-timestamp/);
     const q = await api<{ result: { values: [number, string][] }[] }>("ooo", "/api/v1/query", {
       query: "c[1m]",
       time: String((t0 + 1000) / 1000),

@@ -99,11 +99,11 @@ function describe(reason: SampleRejection, t: number, labels: Labels, window: nu
   const at = `timestamp ${formatTime(t)}, series ${formatLabels(labels)}`;
   switch (reason) {
     case "sample-out-of-order":
-      return `sample refused: the series already holds a newer sample and out-of-order samples are not accepted (err-mimir-sample-out-of-order); ${at}`;
+      return `out of order sample: the series already holds a newer sample and out-of-order samples are not accepted (err-mimir-sample-out-of-order); ${at}`;
     case "sample-too-old":
-      return `sample refused: it is older than the newest sample of its series by more than the out-of-order window of ${window}ms, or older than the data the ingester still accepts (err-mimir-sample-too-old); ${at}`;
+      return `sample too old: it is older than the newest sample of its series by more than the out-of-order window of ${window}ms, or older than the data the ingester still accepts (err-mimir-sample-too-old); ${at}`;
     case "sample-duplicate-timestamp":
-      return `sample refused: the series already holds a sample with this timestamp and a different value (err-mimir-sample-duplicate-timestamp); ${at}`;
+      return `duplicate sample for timestamp: the series already holds a different value at this time (err-mimir-sample-duplicate-timestamp); ${at}`;
   }
 }
 
