@@ -40,6 +40,8 @@ describe.skipIf(tools === undefined)("Prometheus remote_write into promflare", (
     gateway = await startWranglerDev();
     const pushUrl = `${gateway.url}/api/v1/push`;
     prometheus = await startPrometheus(tools!, {
+      // RW 2.0 carries metadata with each series only when Prometheus keeps it in its WAL.
+      args: ["--enable-feature=metadata-wal-records"],
       config: (self: string) => ({
         global: { scrape_interval: "1s", evaluation_interval: "1s" },
         scrape_configs: [{ job_name: "prometheus", static_configs: [{ targets: [self] }] }],
@@ -88,6 +90,23 @@ describe.skipIf(tools === undefined)("Prometheus remote_write into promflare", (
     expect([...names].sort()).toEqual(names);
   });
 
+  it.each(QUEUES)("tenant $tenant answers queries and metadata like the source Prometheus", async (queue) => {
+    const headers = { "X-Scope-OrgID": queue.tenant };
+    expect(await queryScalarValue(gateway!.url, 'up{job="prometheus"}', headers)).toBe(1);
+    const metric = "prometheus_tsdb_head_series";
+    type Metadata = Record<string, { type: string; help: string; unit: string }[]>;
+    const { data: source } = await apiGet<Metadata>(prometheus!.url, "/api/v1/metadata", { metric });
+    expect(source[metric]?.length).toBeGreaterThan(0);
+    const received = await waitFor(
+      async () => {
+        const { data } = await apiGet<Metadata>(gateway!.url, "/api/v1/metadata", { metric }, headers);
+        return data[metric] !== undefined ? data[metric] : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 1_000, description: `metadata of ${metric} in tenant ${queue.tenant}` },
+    );
+    expect(received[0]).toMatchObject({ type: source[metric]![0]!.type, help: source[metric]![0]!.help });
+  });
+
   it("keeps tenants apart", async () => {
     const { data } = await apiGet<Record<string, string>[]>(
       gateway!.url,
@@ -100,11 +119,12 @@ describe.skipIf(tools === undefined)("Prometheus remote_write into promflare", (
 
   it.each(QUEUES)("Prometheus reports no failed samples for $remoteName", async (queue) => {
     const selector = `{remote_name="${queue.remoteName}"}`;
-    // Wait for sends to happen at all, then require that none failed.
+    // Wait until at least three scrapes' worth went out, then require that none failed.
     const sent = await waitFor(
       async () => {
+        const perScrape = await queryScalarValue(prometheus!.url, 'scrape_samples_scraped{job="prometheus"}');
         const value = await queryScalarValue(prometheus!.url, `prometheus_remote_storage_samples_total${selector}`);
-        return value !== undefined && value > 0 ? value : undefined;
+        return perScrape !== undefined && value !== undefined && value >= 3 * perScrape ? value : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 1_000, description: `samples sent by ${queue.remoteName}${serverLogs()}` },
     );
