@@ -139,3 +139,21 @@ export function clearHACache(): void {
 function removeLabel(labels: Label[], name: string): void {
   for (let i = labels.length - 1; i >= 0; i--) if (labels[i]!.name === name) labels.splice(i, 1);
 }
+
+/**
+ * What a push carried, for the written-count headers of a 202 answer to a
+ * non-elected replica. That data is accepted as a duplicate of the elected
+ * replica's, not refused: reporting it as unwritten would make Prometheus
+ * log "statistics indicate some data was not written" on every push of a
+ * healthy standby (and break remote-write 2.0's rule that a 2xx means all
+ * was written).
+ */
+export function sentCounts(req: DecodedWriteRequest): { samples: number; histograms: number; exemplars: number } {
+  let histograms = 0;
+  let exemplars = 0;
+  for (const s of req.series) {
+    histograms += s.histogramCount;
+    exemplars += s.exemplars.length;
+  }
+  return { samples: req.timestamps.length, histograms, exemplars };
+}

@@ -12,7 +12,7 @@ import type { Context } from "hono";
 import type { Limits } from "../config/limits";
 import type { PushRejection } from "../ingester/protocol";
 import type { Label } from "../model/labels";
-import { applyHATracker } from "../distributor/ha";
+import { applyHATracker, sentCounts } from "../distributor/ha";
 import { tenantLimits } from "../tenancy/limits";
 import type { AppEnv } from "../tenancy/middleware";
 import { negotiateWrite } from "./content-type";
@@ -101,7 +101,7 @@ export async function pushHandler(c: Context<AppEnv>): Promise<Response> {
   const limits = await tenantLimits(env, tenant);
   // Before validation, as in Mimir: a kept push loses its replica label first.
   const ha = await applyHATracker(env, tenant, limits, req, Date.now());
-  if (ha.kind === "rejected") return reply(ha.status, NOTHING, ha.message);
+  if (ha.kind === "rejected") return reply(ha.status, ha.status === 202 ? sentCounts(req) : NOTHING, ha.message);
   const checked = checkRequest(req, validationLimits(limits), Date.now());
   const items = countItems(checked);
   const rate = { rate: limits.ingestion_rate, burst: limits.ingestion_burst_size };
