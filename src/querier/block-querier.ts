@@ -69,6 +69,11 @@ const isolateBucketIndexCache = new BucketIndexCache();
 const isolateSizes = new Map<string, number>();
 const MAX_CACHED_SIZES = 100_000;
 
+/** Drops this isolate's cached bucket index of a tenant, e.g. after writing a new one from this isolate. */
+export function forgetBucketIndex(tenant: string): void {
+  isolateBucketIndexCache.invalidate(tenant);
+}
+
 export interface BlockQuerierOptions {
   readonly indexCache?: BlockIndexCache;
   readonly bucketIndexCache?: BucketIndexCache;
