@@ -106,4 +106,12 @@ describe("decideFromCache", () => {
     expect(decideFromCache(entry, "r2", 110_000, LIMITS)).toBeUndefined();
     expect(decideFromCache(entry, "r1", 100_500, { ...LIMITS, ha_tracker_cache_ttl: 0 })).toBeUndefined();
   });
+
+  it("caps the TTL 1s below the failover timeout when the settings disagree", () => {
+    const bad = { ha_tracker_cache_ttl: 10_000, ha_tracker_failover_timeout: 3_000 };
+    expect(decideFromCache(entry, "r1", 101_999, bad)?.accepted).toBe(true);
+    // With a 10s TTL this would be accepted locally although the object may already have failed over.
+    expect(decideFromCache(entry, "r1", 102_000, bad)).toBeUndefined();
+    expect(decideFromCache(entry, "r2", 100_500, { ha_tracker_cache_ttl: 10_000, ha_tracker_failover_timeout: 500 })).toBeUndefined();
+  });
 });

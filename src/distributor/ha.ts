@@ -108,10 +108,13 @@ export function decideFromCache(
   now: number,
   limits: Pick<Limits, "ha_tracker_cache_ttl" | "ha_tracker_failover_timeout">,
 ): HAVerdict | undefined {
-  if (entry === undefined || now - entry.fetchedAt >= limits.ha_tracker_cache_ttl) return undefined;
+  // Overrides set through the admin API are not checked against each other,
+  // so enforce here that a cached election expires 1s before a failover.
+  const ttl = Math.min(limits.ha_tracker_cache_ttl, limits.ha_tracker_failover_timeout - 1000);
+  if (entry === undefined || now - entry.fetchedAt >= ttl) return undefined;
   const silentFor = now - entry.elected.receivedAt;
   if (entry.elected.replica === replica) {
-    return silentFor < limits.ha_tracker_cache_ttl ? { accepted: true, elected: entry.elected } : undefined;
+    return silentFor < ttl ? { accepted: true, elected: entry.elected } : undefined;
   }
   if (silentFor < limits.ha_tracker_failover_timeout) {
     return {
