@@ -10,7 +10,7 @@ import type { AppEnv } from "../tenancy/middleware";
 import { astToJson } from "./ast-json";
 import { durationParam, limitParam, readParams, timeParam } from "./params";
 import { apiQuerier } from "./querier";
-import { ApiError, formatTimestamp, formatValue, success } from "./response";
+import { ApiError, applyLimit, formatTimestamp, formatValue, success } from "./response";
 
 /** Prometheus refuses range queries with more points per series than this. */
 export const MAX_POINTS_PER_SERIES = 11_000;
@@ -81,26 +81,15 @@ function encodeValue(v: QueryValue, limit: number, warnings: string[]): Record<s
       return { resultType: "scalar", result: [formatTimestamp(v.t), formatValue(v.v)] };
     case "string":
       return { resultType: "string", result: [formatTimestamp(v.t), v.v] };
-    case "vector": {
-      let samples = v.samples;
-      if (limit > 0 && samples.length > limit) {
-        samples = samples.slice(0, limit);
-        warnings.push("results truncated due to limit");
-      }
+    case "vector":
       return {
         resultType: "vector",
-        result: samples.map((s) => ({ metric: labelsToRecord(s.labels), value: [formatTimestamp(s.t), formatValue(s.v)] })),
+        result: applyLimit(v.samples, limit, warnings).map((s) => ({ metric: labelsToRecord(s.labels), value: [formatTimestamp(s.t), formatValue(s.v)] })),
       };
-    }
-    case "matrix": {
-      let series = v.series;
-      if (limit > 0 && series.length > limit) {
-        series = series.slice(0, limit);
-        warnings.push("results truncated due to limit");
-      }
+    case "matrix":
       return {
         resultType: "matrix",
-        result: series.map((s) => {
+        result: applyLimit(v.series, limit, warnings).map((s) => {
           const values = new Array<[number, string]>(s.timestamps.length);
           for (let i = 0; i < s.timestamps.length; i++) {
             values[i] = [formatTimestamp(s.timestamps[i]!), formatValue(s.values[i]!)];
@@ -108,7 +97,6 @@ function encodeValue(v: QueryValue, limit: number, warnings: string[]): Record<s
           return { metric: labelsToRecord(s.labels), values };
         }),
       };
-    }
   }
 }
 

@@ -75,3 +75,13 @@ function formatFloat(v: number): string {
 export function formatTimestamp(ms: number): number {
   return ms / 1000;
 }
+
+/**
+ * Cuts a result at the `limit` parameter (0 = none); Prometheus says so with
+ * a warning.
+ */
+export function applyLimit<T>(items: readonly T[], limit: number, warnings: string[]): readonly T[] {
+  if (limit <= 0 || items.length <= limit) return items;
+  warnings.push("results truncated due to limit");
+  return items.slice(0, limit);
+}

@@ -9,7 +9,7 @@ import { mergeSeriesSets, mergeSortedStrings } from "../querier/merge";
 import type { AppEnv } from "../tenancy/middleware";
 import { apiQuerier } from "./querier";
 import { limitParam, MAX_TIME, MIN_TIME, readParams, timeParam } from "./params";
-import { ApiError, success } from "./response";
+import { ApiError, applyLimit, success } from "./response";
 
 function matcherSets(params: URLSearchParams): Matcher[][] {
   return params.getAll("match[]").map((sel) => {
@@ -28,15 +28,6 @@ function timeRange(params: URLSearchParams): { start: number; end: number } {
   return { start, end };
 }
 
-/** Prometheus cuts at `limit` and says so with a warning. */
-function limited<T>(items: T[], limit: number, what: string): { data: T[]; warnings: string[] } {
-  if (limit > 0 && items.length > limit) {
-    return { data: items.slice(0, limit), warnings: [`results truncated due to limit`] };
-  }
-  void what;
-  return { data: items, warnings: [] };
-}
-
 export async function seriesHandler(c: Context<AppEnv>): Promise<Response> {
   const params = await readParams(c.req.raw);
   const sets = matcherSets(params);
@@ -48,8 +39,8 @@ export async function seriesHandler(c: Context<AppEnv>): Promise<Response> {
     sets.map((m) => q.select(m, { start, end, seriesOnly: true, limit: limit > 0 ? limit + 1 : 0 })),
   );
   const series = mergeSeriesSets(results).map((s) => labelsToRecord(s.labels));
-  const { data, warnings } = limited(series, limit, "series");
-  return success(data, { warnings: [...storeWarnings, ...warnings] });
+  const warnings = [...storeWarnings];
+  return success(applyLimit(series, limit, warnings), { warnings });
 }
 
 export async function labelNamesHandler(c: Context<AppEnv>): Promise<Response> {
@@ -60,8 +51,8 @@ export async function labelNamesHandler(c: Context<AppEnv>): Promise<Response> {
   const { querier: q, warnings: storeWarnings } = await apiQuerier(c, params);
   const hints = { start, end, limit: limit > 0 ? limit + 1 : 0 };
   const lists = await Promise.all((sets.length ? sets : [[]]).map((m) => q.labelNames(m, hints)));
-  const { data, warnings } = limited(mergeSortedStrings(lists), limit, "label names");
-  return success(data, { warnings: [...storeWarnings, ...warnings] });
+  const warnings = [...storeWarnings];
+  return success(applyLimit(mergeSortedStrings(lists), limit, warnings), { warnings });
 }
 
 export async function labelValuesHandler(c: Context<AppEnv>): Promise<Response> {
@@ -73,8 +64,8 @@ export async function labelValuesHandler(c: Context<AppEnv>): Promise<Response> 
   const { querier: q, warnings: storeWarnings } = await apiQuerier(c, params);
   const hints = { start, end, limit: limit > 0 ? limit + 1 : 0 };
   const lists = await Promise.all((sets.length ? sets : [[]]).map((m) => q.labelValues(name, m, hints)));
-  const { data, warnings } = limited(mergeSortedStrings(lists), limit, "label values");
-  return success(data, { warnings: [...storeWarnings, ...warnings] });
+  const warnings = [...storeWarnings];
+  return success(applyLimit(mergeSortedStrings(lists), limit, warnings), { warnings });
 }
 
 /**
