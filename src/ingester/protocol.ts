@@ -19,10 +19,16 @@ export interface PushRequest {
   readonly metadata?: MetricMetadata[];
   /** Samples older than the series' newest by at most this much are accepted (0 = none). */
   readonly outOfOrderWindowMs: number;
+  /** Most series this shard may hold; a push creating more is refused (0 or absent = no limit). */
+  readonly maxSeries?: number;
 }
 
 /** Why an ingester refused a sample; ids follow Mimir's `err-mimir-…` names. */
-export type SampleRejection = "sample-out-of-order" | "sample-duplicate-timestamp" | "sample-too-old";
+export type SampleRejection =
+  | "sample-out-of-order"
+  | "sample-duplicate-timestamp"
+  | "sample-too-old"
+  | "max-series-per-user";
 
 export interface PushRejection {
   readonly reason: SampleRejection;

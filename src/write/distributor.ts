@@ -23,6 +23,8 @@ export interface AcceptedSeries {
 export interface DistributeOptions {
   readonly shards: number;
   readonly outOfOrderWindowMs: number;
+  /** max_global_series_per_user (0 = none); each shard holds an equal share. */
+  readonly maxGlobalSeries: number;
 }
 
 export interface DistributeResult {
@@ -56,6 +58,7 @@ export async function distribute(
       series: perShard[shard]!,
       metadata: metaPerShard[shard]!,
       outOfOrderWindowMs: opts.outOfOrderWindowMs,
+      maxSeries: opts.maxGlobalSeries > 0 ? Math.ceil(opts.maxGlobalSeries / opts.shards) : 0,
     };
     if (req.series.length === 0 && req.metadata!.length === 0) {
       return Promise.resolve({ samplesWritten: 0, exemplarsWritten: 0, rejections: [] });

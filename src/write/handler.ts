@@ -112,6 +112,7 @@ export async function pushHandler(c: Context<AppEnv>): Promise<Response> {
     result = await distribute(env, tenant, checked.series, checked.metadata, {
       shards: limits.shards,
       outOfOrderWindowMs: limits.out_of_order_time_window,
+      maxGlobalSeries: limits.max_global_series_per_user,
     });
   } catch (e) {
     console.error(`push for tenant ${tenant} failed:`, e);

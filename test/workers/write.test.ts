@@ -232,3 +232,25 @@ describe("limits", () => {
     expect(names.body.data).toEqual(["r"]);
   });
 });
+
+describe("series limit", () => {
+  it("refuses new series over max_global_series_per_user with 400 and keeps existing ones writable", async () => {
+    const { env } = await import("cloudflare:workers");
+    const { tenantObject } = await import("../../src/tenancy/limits");
+    // One shard so the tenant's whole share sits in one ingester.
+    const set = await tenantObject(env, "series-limited" as never).setOverrides({ max_global_series_per_user: 2, shards: 1 });
+    expect(set.ok).toBe(true);
+    const first = await push("series-limited", {
+      series: [series({ __name__: "a" }, [[t0, 1]]), series({ __name__: "b" }, [[t0, 1]])],
+    });
+    expect(first.status).toBe(204);
+    const over = await push("series-limited", {
+      series: [series({ __name__: "a" }, [[t0 + 1000, 2]]), series({ __name__: "c" }, [[t0 + 1000, 1]])],
+    });
+    expect(over.status).toBe(400);
+    expect(await over.text()).toMatch(/err-mimir-max-series-per-user/);
+    expect(written(over).samples).toBe(1);
+    const names = await api<string[]>("series-limited", "/api/v1/label/__name__/values");
+    expect(names.body.data).toEqual(["a", "b"]);
+  });
+});

@@ -33,20 +33,28 @@ const NO_EXEMPLARS: readonly Exemplar[] = [];
 
 export function ingestPush(head: Head, req: PushRequest, sink: IngestSink | null): IngestOutcome {
   const window = req.outOfOrderWindowMs > 0 ? req.outOfOrderWindowMs : 0;
+  const maxSeries = req.maxSeries ?? 0;
   let written = 0;
   let exemplarsWritten = 0;
   const rejections = new Map<SampleRejection, { count: number; example: string }>();
   const reject = (reason: SampleRejection, t: number, labels: Labels): void => {
     const r = rejections.get(reason);
     if (r !== undefined) r.count++;
-    else rejections.set(reason, { count: 1, example: describe(reason, t, labels, window) });
+    else rejections.set(reason, { count: 1, example: describe(reason, t, labels, window, maxSeries) });
   };
   let idx = new Uint32Array(256);
 
   for (const ps of req.series) {
     const n = ps.timestamps.length;
     // Exemplars alone never create a series: it would have no samples.
-    const s = n > 0 ? head.getOrCreate(ps.labels) : head.find(ps.labels);
+    let s = head.find(ps.labels);
+    if (s === undefined && n > 0) {
+      if (maxSeries > 0 && head.numSeries >= maxSeries) {
+        for (let i = 0; i < n; i++) reject("max-series-per-user", ps.timestamps[i]!, ps.labels);
+        continue;
+      }
+      s = head.getOrCreate(ps.labels);
+    }
     if (s === undefined) continue;
     if (idx.length < n) idx = new Uint32Array(Math.max(n, idx.length * 2));
     let accepted = 0;
@@ -95,13 +103,15 @@ export function ingestPush(head: Head, req: PushRequest, sink: IngestSink | null
   return { result: { samplesWritten: written, exemplarsWritten, rejections: list }, changedMetadata };
 }
 
-function describe(reason: SampleRejection, t: number, labels: Labels, window: number): string {
+function describe(reason: SampleRejection, t: number, labels: Labels, window: number, maxSeries: number): string {
   const at = `timestamp ${formatTime(t)}, series ${formatLabels(labels)}`;
   switch (reason) {
     case "sample-out-of-order":
       return `out of order sample: the series already holds a newer sample and out-of-order samples are not accepted (err-mimir-sample-out-of-order); ${at}`;
     case "sample-too-old":
       return `sample too old: it is older than the newest sample of its series by more than the out-of-order window of ${window}ms, or older than the data the ingester still accepts (err-mimir-sample-too-old); ${at}`;
+    case "max-series-per-user":
+      return `per-tenant series limit reached: this ingester shard already holds ${maxSeries} series, its share of max_global_series_per_user (err-mimir-max-series-per-user); ${at}`;
     case "sample-duplicate-timestamp":
       return `duplicate sample for timestamp: the series already holds a different value at this time (err-mimir-sample-duplicate-timestamp); ${at}`;
   }
