@@ -8,7 +8,7 @@ import type { Limits } from "../config/limits";
 import type { Env } from "../env";
 import type { Querier } from "../storage/storage";
 import type { TenantId } from "../tenancy/tenant";
-import { ConcurrencyLimit } from "./concurrency";
+import { ConcurrencyLimit } from "../storage/concurrency";
 import { BlockQuerier } from "./block-querier";
 import { IngesterQuerier } from "./ingester-querier";
 import { MergeQuerier, type Source } from "./merge-querier";

@@ -11,7 +11,7 @@ import {
   type ReadRequest,
 } from "../remoteread";
 import type { Series } from "../storage/storage";
-import { ConcurrencyLimit } from "./concurrency";
+import { ConcurrencyLimit } from "../storage/concurrency";
 import { RemoteReadQuerier, StoreError, type FetchFn } from "./remote-read-querier";
 
 function mk(labels: Record<string, string>, n: number, step = 1_000): Series {

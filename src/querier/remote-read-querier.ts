@@ -33,7 +33,7 @@ import {
   type ReadQuery,
 } from "../remoteread";
 import type { LabelHints, Querier, SelectHints, Series } from "../storage/storage";
-import type { ConcurrencyLimit } from "./concurrency";
+import type { ConcurrencyLimit } from "../storage/concurrency";
 import { mergeSortedStrings } from "./merge";
 
 /** The subset of `fetch` the querier uses; tests and benches substitute it. */

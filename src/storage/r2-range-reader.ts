@@ -5,6 +5,7 @@
  * binding calls included) and the rest would queue anyway, less fairly.
  */
 import { type IOStats, type RangeReader, checkRange, newIOStats } from "../tsdb/block/range-reader";
+import { ConcurrencyLimit } from "./concurrency";
 
 /** The R2 calls block reads make; `R2Bucket` has them. */
 export interface R2RangeSource {
@@ -18,28 +19,17 @@ export const WORKER_MAX_CONNECTIONS = 6;
 /** Counts and throttles the R2 requests of one query. */
 export class R2ReadBudget {
   readonly stats: IOStats = newIOStats();
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly limit: ConcurrencyLimit;
 
   constructor(readonly maxConcurrent: number = WORKER_MAX_CONNECTIONS) {
-    if (!(maxConcurrent >= 1)) throw new RangeError("R2 concurrency must be at least 1");
+    this.limit = new ConcurrencyLimit(maxConcurrent);
   }
 
   /** Runs `call` when a slot is free; `bytes` is what it will transfer. */
-  async run<T>(bytes: number, call: () => Promise<T>): Promise<T> {
-    if (this.active >= this.maxConcurrent) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
+  run<T>(bytes: number, call: () => Promise<T>): Promise<T> {
     this.stats.requests++;
     this.stats.bytes += bytes;
-    try {
-      return await call();
-    } finally {
-      // Hand the slot straight to the next waiter, so `active` never dips
-      // and a newcomer cannot overtake the queue.
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
-    }
+    return this.limit.run(call);
   }
 }
 
