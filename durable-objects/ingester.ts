@@ -26,6 +26,7 @@ import { ingestPush } from "../src/tsdb/head/ingest";
 import { WalRecordBuilder } from "../src/tsdb/wal/record";
 import { WalStore } from "../src/tsdb/wal/store";
 import type { ReplayStats } from "../src/tsdb/wal/store";
+import { BlockCutter, type FlushResult } from "../src/ingester/block-cutter";
 
 /** Figures about the head and its storage, for tests, benchmarks and the admin API. */
 export interface IngesterStats {
@@ -41,13 +42,17 @@ export class Ingester extends DurableObject<Env> implements IngesterRPC {
   private readonly head = new Head();
   private readonly wal: WalStore;
   private replayStats: ReplayStats | null = null;
+  /** Cuts head ranges into blocks in R2 (alarm and flush). */
+  readonly cutter: BlockCutter;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.wal = new WalStore(ctx.storage.sql);
+    this.cutter = new BlockCutter(ctx, env, this.head, this.wal);
     void ctx.blockConcurrencyWhile(async () => {
       this.wal.init();
       this.replayStats = this.wal.replay(this.head);
+      this.cutter.restore();
     });
   }
 
@@ -67,7 +72,18 @@ export class Ingester extends DurableObject<Env> implements IngesterRPC {
       this.ctx.abort(`WAL write failed: ${(e as Error).message}`);
       throw e;
     }
+    await this.cutter.afterPush(req.outOfOrderWindowMs);
     return result;
+  }
+
+  /** Looks for head ranges old enough to cut into blocks. */
+  override async alarm(): Promise<void> {
+    await this.cutter.alarm();
+  }
+
+  /** Cuts everything in the head into blocks now (tests, shutdown, demos). */
+  async flush(tenant: string, shard: number, holdMs?: number): Promise<FlushResult> {
+    return this.cutter.flush(tenant, shard, holdMs);
   }
 
   async select(req: SelectRequest): Promise<SelectedSeries[]> {

@@ -11,16 +11,30 @@ import { ConfigError } from "../src/config/error";
 import type { Env } from "../src/env";
 import type { ElectionOptions } from "../src/distributor/ha-tracker";
 import { electInStore, listElections, SqliteHATrackerStore, type HAElection, type HAVerdict } from "../src/distributor/ha-store";
+import { mergeLimits } from "../src/config/limits";
+import { limitsFor } from "../src/config/runtime";
+import { runtimeConfig } from "../src/tenancy/limits";
+import type { RegisterOutcome } from "../src/catalog/catalog";
+import { TenantBlocks, type ListedCatalogBlock } from "../src/catalog/tenant-blocks";
+import type { CompactorSettings, RoundResult } from "../src/compactor/runner";
+import type { BlockMeta } from "../src/tsdb/block/meta";
 
 export class Tenant extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly ha: SqliteHATrackerStore;
+  /** Block catalog, compaction, retention. */
+  readonly blocks: TenantBlocks;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), overrides TEXT NOT NULL)`);
     this.ha = new SqliteHATrackerStore(this.sql);
+    this.blocks = new TenantBlocks(ctx, env, (tenant) => {
+      const overrides = this.getOverrides();
+      const base = limitsFor(runtimeConfig(env), tenant);
+      return overrides ? mergeLimits(base, overrides) : base;
+    });
   }
 
   /** HA tracker: may `replica` of `cluster` write at `now` (ms)? Elects and persists as needed. */
@@ -31,6 +45,26 @@ export class Tenant extends DurableObject<Env> {
   /** HA tracker: the current elections, by cluster name. */
   haElections(): HAElection[] {
     return listElections(this.ha.load());
+  }
+
+  /** Catalog: adds a block an ingester or compactor uploaded (idempotent) and rewrites bucket-index.json. */
+  registerBlock(tenant: string, meta: BlockMeta): Promise<RegisterOutcome> {
+    return this.blocks.register(tenant, meta);
+  }
+
+  /** Catalog: every block, live and marked for deletion. */
+  listBlocks(): ListedCatalogBlock[] {
+    return this.blocks.list();
+  }
+
+  /** One compaction/retention/deletion round now; `nowMs` shifts the clock (tests, tools). */
+  runCompaction(nowMs?: number, settings?: Partial<CompactorSettings>): Promise<RoundResult> {
+    const offset = nowMs === undefined ? 0 : nowMs - Date.now();
+    return this.blocks.round(() => Date.now() + offset, settings);
+  }
+
+  override async alarm(): Promise<void> {
+    await this.blocks.alarm();
   }
 
   /** Overrides set through the admin API, or null when none were set. */

@@ -8,6 +8,7 @@ import { prometheusApi } from "./api/app";
 import { ApiError, failure } from "./api/response";
 import { StoreError } from "./querier/remote-read-querier";
 import { remoteReadHandler } from "./remoteread/server";
+import { flushHandler } from "./ingester/flush-handler";
 import { requireTenant, type AppEnv } from "./tenancy/middleware";
 import { pushHandler } from "./write/handler";
 
@@ -28,6 +29,9 @@ for (const path of ["/api/v1/push", "/api/v1/write"]) {
 for (const path of ["/api/v1/read", "/prometheus/api/v1/read"]) {
   app.post(path, requireTenant({ single: true }), remoteReadHandler);
 }
+
+// Cut every shard's head into blocks now.
+app.post("/ingester/flush", requireTenant({ single: true }), flushHandler);
 
 app.route("/", adminApi());
 app.get("/distributor/ha_tracker", requireTenant({ single: false }), haTrackerHandler);
