@@ -4,7 +4,7 @@
  * allocated per sample.
  */
 import type { ChunkData } from "../ingester/protocol";
-import { decodeXOR, xorNumSamples, XORIterator } from "../tsdb/chunkenc/xor";
+import { decodeXOR, float64Bits, xorNumSamples, XORIterator } from "../tsdb/chunkenc/xor";
 
 const iterator = new XORIterator();
 
@@ -17,6 +17,8 @@ export function decodeChunksInRange(
   for (const c of chunks) if (c.maxTime >= start && c.minTime <= end) total += xorNumSamples(c.data);
   const ts = new Float64Array(total);
   const vs = new Float64Array(total);
+  // Values move as bits so that staleness markers keep their NaN payload.
+  const bits = float64Bits(vs);
   let n = 0;
   let lastT = -Infinity;
   for (const c of chunks) {
@@ -29,7 +31,8 @@ export function decodeChunksInRange(
       const t = ts[i]!;
       if (t < start || t > end || t <= lastT) continue;
       ts[n] = t;
-      vs[n] = vs[i]!;
+      bits[2 * n] = bits[2 * i]!;
+      bits[2 * n + 1] = bits[2 * i + 1]!;
       lastT = t;
       n++;
     }

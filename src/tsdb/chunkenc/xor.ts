@@ -93,7 +93,7 @@ export class XORAppender extends BitWriter {
   static fromChunk(data: Uint8Array): XORAppender {
     const app = new XORAppender(Math.max(32, data.length + 8));
     const it = new XORIterator(data);
-    while (it.next()) app.append(it.t, it.v);
+    while (it.next()) app.appendBits(it.t, it.valueHi, it.valueLo);
     return app;
   }
 
@@ -125,10 +125,17 @@ export class XORAppender extends BitWriter {
   }
 
   append(t: number, v: number): void {
-    const w = this as BitWriter;
     scratch.setFloat64(0, v);
-    const hi = scratch.getUint32(0);
-    const lo = scratch.getUint32(4);
+    this.appendBits(t, scratch.getUint32(0), scratch.getUint32(4));
+  }
+
+  /**
+   * Appends a value given as its IEEE 754 bits. Copying values as bits is
+   * the only way to keep a NaN payload (the staleness marker) everywhere:
+   * workerd's V8 canonicalises NaN when it is stored in an object field.
+   */
+  appendBits(t: number, hi: number, lo: number): void {
+    const w = this as BitWriter;
     const num = this.num;
     if (num === 0) {
       w.writeVarint(t);
@@ -345,18 +352,33 @@ export function decodeXOR(
   it: XORIterator = new XORIterator(),
 ): number {
   it.reset(data);
+  const bits = float64Bits(values);
   let i = offset;
   while (it.next()) {
     timestamps[i] = it.t;
-    values[i] = it.v;
+    bits[2 * i] = it.valueLo;
+    bits[2 * i + 1] = it.valueHi;
     i++;
   }
   return i - offset;
 }
 
+/**
+ * The 32-bit halves of a Float64Array's elements, low word first (every
+ * platform Workers run on is little-endian), for bit-exact copies.
+ */
+export function float64Bits(values: Float64Array): Uint32Array {
+  return new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+}
+
 /** Encodes samples into a fresh, compact chunk. */
 export function encodeXOR(timestamps: ArrayLike<number>, values: ArrayLike<number>, from = 0, to = timestamps.length): Uint8Array {
   const app = new XORAppender(16 + (to - from) * 2);
-  for (let i = from; i < to; i++) app.append(timestamps[i]!, values[i]!);
+  if (values instanceof Float64Array) {
+    const bits = float64Bits(values);
+    for (let i = from; i < to; i++) app.appendBits(timestamps[i]!, bits[2 * i + 1]!, bits[2 * i]!);
+  } else {
+    for (let i = from; i < to; i++) app.append(timestamps[i]!, values[i]!);
+  }
   return app.copyBytes();
 }

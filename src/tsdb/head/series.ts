@@ -10,7 +10,7 @@
  * re-encoding the one chunk they belong to (decode, insert, encode): rare,
  * at most one chunk's work, and readers never need to merge anything.
  */
-import { MAX_XOR_SAMPLES, XORAppender, XORIterator, encodeXOR, floatHi, floatLo } from "../chunkenc/xor";
+import { MAX_XOR_SAMPLES, XORAppender, XORIterator, encodeXOR, float64Bits, floatHi, floatLo } from "../chunkenc/xor";
 import type { ExemplarRing } from "./exemplars";
 import type { ChunkSlab } from "./slab";
 
@@ -280,6 +280,7 @@ function insertSample(data: Uint8Array, t: number, v: number): Uint8Array | null
   if (n + 1 > MAX_XOR_SAMPLES) return null;
   const ts = new Float64Array(n + 1);
   const vs = new Float64Array(n + 1);
+  const bits = float64Bits(vs);
   let k = 0;
   let placed = false;
   while (it.next()) {
@@ -289,7 +290,9 @@ function insertSample(data: Uint8Array, t: number, v: number): Uint8Array | null
       placed = true;
     }
     ts[k] = it.t;
-    vs[k++] = it.v;
+    bits[2 * k] = it.valueLo;
+    bits[2 * k + 1] = it.valueHi;
+    k++;
   }
   if (!placed) {
     ts[k] = t;
