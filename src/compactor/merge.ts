@@ -14,7 +14,7 @@ import type { BlockReader } from "../tsdb/block/block-reader";
 import { ChunkEncoding } from "../tsdb/block/chunks-format";
 import { compareLabelsUtf8 } from "../tsdb/block/order";
 import { SAMPLES_PER_CHUNK } from "../tsdb/head/series";
-import { XORIterator, encodeXOR } from "../tsdb/chunkenc/xor";
+import { XORIterator, encodeXOR, float64Bits } from "../tsdb/chunkenc/xor";
 
 /** Series entries read per round trip; bounds memory per source block. */
 export const DEFAULT_SERIES_BATCH = 1024;
@@ -99,13 +99,16 @@ function mergeOverlapping(chunks: readonly BlockChunk[]): BlockChunk[] {
   for (const c of chunks) n += (c.data[0]! << 8) | c.data[1]!;
   const ts = new Float64Array(n);
   const vs = new Float64Array(n);
+  const vsBits = float64Bits(vs);
   const order = new Uint32Array(n);
   let k = 0;
   for (const c of chunks) {
     it.reset(c.data);
     while (it.next()) {
       ts[k] = it.t;
-      vs[k] = it.v;
+      // As bits: a staleness marker must keep its NaN payload.
+      vsBits[2 * k] = it.valueLo;
+      vsBits[2 * k + 1] = it.valueHi;
       order[k] = k;
       k++;
     }
@@ -114,11 +117,14 @@ function mergeOverlapping(chunks: readonly BlockChunk[]): BlockChunk[] {
   const idx = Array.from(order).sort((a, b) => ts[a]! - ts[b]! || a - b);
   const outT = new Float64Array(n);
   const outV = new Float64Array(n);
+  const outBits = float64Bits(outV);
   let m = 0;
   for (const i of idx) {
     if (m > 0 && outT[m - 1] === ts[i]) continue;
     outT[m] = ts[i]!;
-    outV[m++] = vs[i]!;
+    outBits[2 * m] = vsBits[2 * i]!;
+    outBits[2 * m + 1] = vsBits[2 * i + 1]!;
+    m++;
   }
   const out: BlockChunk[] = [];
   for (let a = 0; a < m; a += SAMPLES_PER_CHUNK) {
