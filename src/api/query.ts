@@ -60,7 +60,7 @@ function lookbackOption(params: URLSearchParams): { lookbackDelta?: number } {
 
 function respond(result: QueryResult, params: URLSearchParams, started: number, storeWarnings: string[]): Response {
   const limit = limitParam(params);
-  const warnings = [...storeWarnings, ...result.warnings];
+  const warnings = [...storeWarnings, ...result.positioned.warnings];
   const data: Record<string, unknown> = encodeValue(result.value, limit, warnings);
   const stats = params.get("stats");
   if (stats) {
@@ -72,7 +72,7 @@ function respond(result: QueryResult, params: URLSearchParams, started: number, 
       },
     };
   }
-  return success(data, { warnings, infos: result.infos });
+  return success(data, { warnings, infos: result.positioned.infos });
 }
 
 function encodeValue(v: QueryValue, limit: number, warnings: string[]): Record<string, unknown> {

@@ -3,7 +3,7 @@
  * (by the input series' labels), so the evaluator computes them once and
  * calls `aggregateStep` for each step.
  */
-import type { AggregateExpr } from "../ast";
+import type { AggregateExpr, PositionRange } from "../ast";
 import { METRIC_NAME, labelsKey, type Labels } from "../../model/labels";
 import { xxhash64 } from "./xxhash";
 import { quantile } from "../functions/quantile";
@@ -243,6 +243,6 @@ export function countValuesStep(input: Vector, valueLabel: string, grouping: rea
   return [...groups.values()];
 }
 
-export function checkQuantileParam(q: number, annotations: Annotations): void {
-  if (Number.isNaN(q) || q < 0 || q > 1) annotations.warn(invalidQuantileWarning(q));
+export function checkQuantileParam(q: number, annotations: Annotations, pos: PositionRange): void {
+  if (Number.isNaN(q) || q < 0 || q > 1) annotations.warn(invalidQuantileWarning(q), pos);
 }

@@ -24,7 +24,7 @@ export class Engine {
 
   async instantQuery(q: Querier, query: string, time: number, opts?: { lookbackDelta?: number }): Promise<QueryResult> {
     const expr = this.parse(query);
-    return this.exec(q, expr, time, time, 0, opts?.lookbackDelta);
+    return this.exec(q, query, expr, time, time, 0, opts?.lookbackDelta);
   }
 
   async rangeQuery(
@@ -43,7 +43,7 @@ export class Engine {
     }
     if (step <= 0) throw new QueryError("bad_data", "zero or negative query resolution step widths are not accepted. Try a positive integer");
     if (end < start) throw new QueryError("bad_data", "end timestamp must not be before start time");
-    return this.exec(q, expr, start, end, step, opts?.lookbackDelta);
+    return this.exec(q, query, expr, start, end, step, opts?.lookbackDelta);
   }
 
   private parse(query: string): Expr {
@@ -60,12 +60,13 @@ export class Engine {
     return expr;
   }
 
-  private exec(q: Querier, parsed: Expr, start: number, end: number, step: number, lookbackDelta?: number): Promise<QueryResult> {
+  private exec(q: Querier, query: string, parsed: Expr, start: number, end: number, step: number, lookbackDelta?: number): Promise<QueryResult> {
     const expr = resolveQueryParams(parsed, { start, end, step });
     return execQuery(q, expr, start, end, step, {
       lookbackDelta: lookbackDelta && lookbackDelta > 0 ? lookbackDelta : this.opts.lookbackDelta,
       maxSamples: this.opts.maxSamples,
       deadline: this.opts.timeoutMs > 0 ? Date.now() + this.opts.timeoutMs : Infinity,
+      query,
     });
   }
 }

@@ -9,7 +9,7 @@ import type { AggregateExpr, BinaryExpr, Call, Expr, MatrixSelector, SubqueryExp
 import { SET_OPS, exprType } from "../ast";
 import { METRIC_NAME, compareLabels, getLabel, labelsKey, type Labels } from "../../model/labels";
 import type { Series } from "../../storage/storage";
-import { Annotations, invalidRatioWarning, possibleNonCounterInfo } from "../functions/annotations";
+import { Annotations, invalidRatioWarning, possibleNonCounterInfo, sortInRangeQueryWarning } from "../functions/annotations";
 import { RANGE_FUNCTIONS, hasCounterName } from "../functions/range";
 import { aggregateStep, checkQuantileParam, countValuesStep, groupingLabels, selectKStep } from "./aggregate";
 import { scalarBinop, vectorAnd, vectorBinop, vectorOr, vectorScalarBinop, vectorUnless } from "./binary";
@@ -314,7 +314,7 @@ export class Evaluator {
         return this.rangeEval([input], (v, t) => selectKStep(op, v[0]!, (s) => groupOf(s).key, paramAt(t)));
       }
       case "quantile":
-        for (const q of params!) checkQuantileParam(q, this.shared.annotations);
+        for (const q of params!) checkQuantileParam(q, this.shared.annotations, e.param!.pos);
         break;
     }
     const op = e.op;
@@ -334,8 +334,8 @@ export class Evaluator {
     }
     if (e.op === "limit_ratio") {
       if (nan) throw new QueryError("execution", "Ratio value is NaN");
-      if (max > 1) this.shared.annotations.warn(invalidRatioWarning(max, 1));
-      if (min < -1) this.shared.annotations.warn(invalidRatioWarning(min, -1));
+      if (max > 1) this.shared.annotations.warn(invalidRatioWarning(max, 1), e.param!.pos);
+      if (min < -1) this.shared.annotations.warn(invalidRatioWarning(min, -1), e.param!.pos);
       return;
     }
     if (max < 1 && !nan) return;
@@ -356,7 +356,7 @@ export class Evaluator {
         return this.timestampOfSelector(unwrapParens(e.args[0]!) as VectorSelector);
       }
       if ((name === "sort" || name === "sort_desc" || name === "sort_by_label" || name === "sort_by_label_desc") && this.start !== this.end) {
-        this.shared.annotations.warn("PromQL warning: sort is ineffective for range queries since results are always ordered by labels");
+        this.shared.annotations.warn(sortInRangeQueryWarning(), e.pos);
       }
       const inputs = e.args.map((a) => (exprType(a) === "string" ? null : this.evalMatrix(a)));
       return this.rangeEval(inputs, (v, t) => callInstantFunction(e, v, t, this.shared.annotations));
@@ -419,6 +419,7 @@ export class Evaluator {
         params: stepParams,
         annotations: this.shared.annotations,
         metricName,
+        positionRange: e.args[0]!.pos,
         evalTime: 0,
       };
       const ts: number[] = [];
@@ -451,7 +452,7 @@ export class Evaluator {
       total += ts.length;
       out.push({ metric: s.labels, dropName: dropName || !keepName, ts, fs });
       if ((name === "rate" || name === "increase") && metricName !== "" && !hasCounterName(metricName)) {
-        this.shared.annotations.info(possibleNonCounterInfo(metricName));
+        this.shared.annotations.info(possibleNonCounterInfo(metricName), e.args[0]!.pos);
       }
     }
     this.countSamples(total);

@@ -3,7 +3,7 @@
  * ../functions; this wires them in and implements the functions that work on
  * labels, ordering and presence).
  */
-import type { Call, Expr } from "../ast";
+import type { Call, Expr, PositionRange } from "../ast";
 import { METRIC_NAME, compareLabels, getLabel, labelsKey, type Labels } from "../../model/labels";
 import { compileRegex, RegexError } from "../../model/matchers";
 import {
@@ -68,9 +68,9 @@ export function callInstantFunction(e: Call, args: Vector[], t: number, annotati
     case "absent":
       return args[0]!.length > 0 ? [] : [{ metric: absentLabels(e.args[0]!), f: 1, dropName: false }];
     case "histogram_quantile":
-      return histogramQuantile(args[0]![0]!.f, args[1]!, t, annotations);
+      return histogramQuantile(args[0]![0]!.f, args[1]!, t, annotations, e.args[0]!.pos, e.args[1]!.pos);
     case "histogram_fraction":
-      return histogramFraction(args[0]![0]!.f, args[1]![0]!.f, args[2]!, annotations);
+      return histogramFraction(args[0]![0]!.f, args[1]![0]!.f, args[2]!, annotations, e.args[2]!.pos);
     case "histogram_count":
     case "histogram_sum":
     case "histogram_avg":
@@ -174,13 +174,13 @@ function parseBound(s: string): number {
 }
 
 /** Classic histogram buckets grouped by the series' labels without `le` and the name. */
-function bucketGroups(v: Vector, annotations: Annotations): Map<string, { labels: Labels; name: string; buckets: ClassicBucket[] }> {
+function bucketGroups(v: Vector, annotations: Annotations, pos: PositionRange): Map<string, { labels: Labels; name: string; buckets: ClassicBucket[] }> {
   const groups = new Map<string, { labels: Labels; name: string; buckets: ClassicBucket[] }>();
   for (const s of v) {
     const le = getLabel(s.metric, "le");
     const upperBound = parseBound(le);
     if (Number.isNaN(upperBound)) {
-      annotations.warn(badBucketLabelWarning(getLabel(s.metric, METRIC_NAME), le));
+      annotations.warn(badBucketLabelWarning(getLabel(s.metric, METRIC_NAME), le), pos);
       continue;
     }
     const labels = s.metric.filter((l) => l.name !== "le" && l.name !== METRIC_NAME);
@@ -192,20 +192,27 @@ function bucketGroups(v: Vector, annotations: Annotations): Map<string, { labels
   return groups;
 }
 
-function histogramQuantile(q: number, v: Vector, t: number, annotations: Annotations): Vector {
-  if (Number.isNaN(q) || q < 0 || q > 1) annotations.warn(invalidQuantileWarning(q));
+function histogramQuantile(
+  q: number,
+  v: Vector,
+  t: number,
+  annotations: Annotations,
+  quantilePos: PositionRange,
+  vectorPos: PositionRange,
+): Vector {
+  if (Number.isNaN(q) || q < 0 || q > 1) annotations.warn(invalidQuantileWarning(q), quantilePos);
   const out: Vector = [];
-  for (const g of bucketGroups(v, annotations).values()) {
+  for (const g of bucketGroups(v, annotations, vectorPos).values()) {
     const r = bucketQuantile(q, g.buckets);
-    if (r.forcedMonotonic) annotations.forcedMonotonicity(g.name, undefined, t, r.minBucket, r.maxBucket, r.maxDiff);
+    if (r.forcedMonotonic) annotations.forcedMonotonicity(g.name, vectorPos, t, r.minBucket, r.maxBucket, r.maxDiff);
     out.push({ metric: g.labels, f: r.value, dropName: true });
   }
   return out;
 }
 
-function histogramFraction(lower: number, upper: number, v: Vector, annotations: Annotations): Vector {
+function histogramFraction(lower: number, upper: number, v: Vector, annotations: Annotations, pos: PositionRange): Vector {
   const out: Vector = [];
-  for (const g of bucketGroups(v, annotations).values()) {
+  for (const g of bucketGroups(v, annotations, pos).values()) {
     out.push({ metric: g.labels, f: bucketFraction(lower, upper, g.buckets), dropName: true });
   }
   return out;

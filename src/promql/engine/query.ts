@@ -18,6 +18,8 @@ export interface ExecOptions {
   readonly maxSamples: number;
   /** Absolute time (Date.now() scale) after which evaluation stops; Infinity for none. */
   readonly deadline: number;
+  /** The query text, which annotation positions refer to ("unknown position" without it). */
+  readonly query?: string;
 }
 
 /** Evaluates `expr` at `start` (step 0: an instant query) or over [start, end] every `step` ms. */
@@ -36,13 +38,14 @@ export async function execQuery(q: Querier, expr: Expr, start: number, end: numb
     samplesLoaded: 0,
     peakSamples: 0,
   };
-const ev = new Evaluator(shared, start, end, step);
+  const ev = new Evaluator(shared, start, end, step);
   const raw = ev.eval(expr);
   const stats = { samplesLoaded: shared.samplesLoaded, peakSamples: shared.peakSamples };
   const done = (value: QueryValue): QueryResult => ({
     value,
     warnings: shared.annotations.warnings,
     infos: shared.annotations.infos,
+    positioned: shared.annotations.asStrings(opts.query ?? ""),
     stats,
   });
   if (isString(raw)) return done({ type: "string", t: start, v: raw.v });

@@ -35,8 +35,14 @@ export type QueryValue =
 
 export interface QueryResult {
   value: QueryValue;
+  /** Annotation texts without positions (as the conformance scripts compare them). */
   warnings: string[];
   infos: string[];
+  /**
+   * The same annotations as Prometheus's HTTP API words them: each with the
+   * ` (line:col)` of the expression it refers to.
+   */
+  positioned: { warnings: string[]; infos: string[] };
   stats: { samplesLoaded: number; peakSamples: number };
 }
 

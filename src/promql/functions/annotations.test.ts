@@ -47,6 +47,10 @@ describe("message texts", () => {
     expect(formatPosition("rate(foo[5m])", 5)).toBe("1:6");
     expect(formatPosition("sum(\n  foo)", 7)).toBe("2:3");
     expect(formatPosition("", 0)).toBe("unknown position");
+    expect(formatPosition("foo", 4)).toBe("invalid position");
+    // Offsets are UTF-8 bytes: "é" takes two, so the "b" is byte 11, column 12.
+    expect(formatPosition('{a="é"} + b', 11)).toBe("1:12");
+    expect(formatPosition("é\nb", 3)).toBe("2:1");
   });
 
   it("quotes like Go's %q", () => {
@@ -116,16 +120,31 @@ describe("Annotations", () => {
 
   it("merges forced-monotonicity infos into one with the details", () => {
     const a = new Annotations();
-    a.forcedMonotonicity("x", "1:20", 60_000, 2, 2, 3);
-    a.forcedMonotonicity("x", "1:20", 0, 1, 1, 0.5);
+    const pos = { start: 19, end: 25 };
+    a.forcedMonotonicity("x", pos, 60_000, 2, 2, 3);
+    a.forcedMonotonicity("x", pos, 0, 1, 1, 0.5);
     const b = new Annotations();
-    b.forcedMonotonicity("x", "1:20", 120_000, 5, 5, 0.25);
+    b.forcedMonotonicity("x", pos, 120_000, 5, 5, 0.25);
     a.merge(b);
-    expect(a.infos).toEqual([
+    expect(a.infos).toEqual([histogramQuantileForcedMonotonicityInfo("x")]);
+    expect(a.asStrings("histogram_quantile(0.5, x)").infos).toEqual([
       `${histogramQuantileForcedMonotonicityInfo("x")}, from buckets 1 to 5, with a max diff of 3, over 3 samples from 1970-01-01T00:00:00Z to 1970-01-01T00:02:00Z (1:20)`,
     ]);
     const bare = new Annotations();
     bare.forcedMonotonicity("x", undefined, 0, 1, 1, 1);
-    expect(bare.infos).toEqual([histogramQuantileForcedMonotonicityInfo("x")]);
+    expect(bare.asStrings("q").infos).toEqual([histogramQuantileForcedMonotonicityInfo("x")]);
+  });
+
+  it("appends the line:col of each annotation's expression only when asked", () => {
+    const a = new Annotations();
+    a.warn("w", { start: 4, end: 7 });
+    a.info("i", { start: 0, end: 3 });
+    a.info("bare");
+    expect(a.warnings).toEqual(["w"]);
+    expect(a.infos).toEqual(["i", "bare"]);
+    expect(a.asStrings("abc\n def")).toEqual({ warnings: ["w (2:1)"], infos: ["i (1:1)", "bare"] });
+    // The same text from another expression is one annotation, at the latest position.
+    a.warn("w", { start: 1, end: 2 });
+    expect(a.asStrings("abc\n def").warnings).toEqual(["w (1:2)"]);
   });
 });

@@ -2,11 +2,13 @@
  * Warnings and infos attached to a query result, with the exact wording
  * Prometheus uses (clients and the conformance scripts match on the text).
  *
- * Message constructors take an optional position string ("line:col", see
- * {@link formatPosition}); when given, it is appended as Prometheus does for
- * API responses (`… (1:10)`). Without it the bare text is returned, which is
- * what the conformance scripts compare against.
+ * Each annotation remembers the position of the expression it refers to.
+ * The plain texts ({@link Annotations.warnings}/{@link Annotations.infos})
+ * are what the conformance scripts compare against; the HTTP API asks for
+ * {@link Annotations.asStrings}, which appends ` (line:col)` as Prometheus's
+ * API does.
  */
+import type { PositionRange } from "../ast";
 import { formatG } from "./goformat";
 
 const WARNING = "PromQL warning";
@@ -15,7 +17,7 @@ const INFO = "PromQL info";
 /** Data behind the mergeable histogram_quantile monotonicity info. */
 interface MonotonicityEntry {
   readonly base: string;
-  readonly pos: string | undefined;
+  readonly pos: PositionRange | undefined;
   minTs: number;
   maxTs: number;
   minBucket: number;
@@ -25,34 +27,58 @@ interface MonotonicityEntry {
   count: number;
 }
 
-type InfoEntry = string | MonotonicityEntry;
+/** A plain annotation: its text and where in the query it arose. */
+interface TextEntry {
+  readonly text: string;
+  pos: PositionRange | undefined;
+}
+
+type InfoEntry = TextEntry | MonotonicityEntry;
+
+function isText(e: InfoEntry): e is TextEntry {
+  return "text" in e;
+}
 
 /** Deduplicated warnings and infos, in first-seen order. */
 export class Annotations {
-  private readonly warningList: string[] = [];
-  private readonly warningSeen = new Set<string>();
+  private readonly warningList: TextEntry[] = [];
+  private readonly warningSeen = new Map<string, TextEntry>();
   private readonly infoList: InfoEntry[] = [];
-  private readonly infoSeen = new Set<string>();
+  private readonly infoSeen = new Map<string, TextEntry>();
   private readonly monotonicity = new Map<string, MonotonicityEntry>();
 
-  warn(msg: string): void {
-    if (this.warningSeen.has(msg)) return;
-    this.warningSeen.add(msg);
-    this.warningList.push(msg);
+  /**
+   * Adds a warning. A repeated text is kept once; like Prometheus (whose
+   * annotations are keyed by their plain text) the latest position wins.
+   */
+  warn(msg: string, pos?: PositionRange): void {
+    addText(this.warningList, this.warningSeen, msg, pos);
   }
 
-  info(msg: string): void {
-    if (this.infoSeen.has(msg)) return;
-    this.infoSeen.add(msg);
-    this.infoList.push(msg);
+  info(msg: string, pos?: PositionRange): void {
+    addText(this.infoList, this.infoSeen, msg, pos);
   }
 
+  /** The warnings without positions. */
   get warnings(): string[] {
-    return this.warningList.slice();
+    return this.warningList.map((e) => e.text);
   }
 
+  /** The infos without positions or merged details. */
   get infos(): string[] {
-    return this.infoList.map((e) => (typeof e === "string" ? e : renderMonotonicity(e)));
+    return this.infoList.map((e) => (isText(e) ? e.text : e.base));
+  }
+
+  /**
+   * The annotations as Prometheus's HTTP API reports them: each followed by
+   * the line:col of its expression in `query`, and the monotonicity info
+   * with the buckets, largest correction and time span it merged.
+   */
+  asStrings(query: string): { warnings: string[]; infos: string[] } {
+    return {
+      warnings: this.warningList.map((e) => withPosition(e.text, e.pos, query)),
+      infos: this.infoList.map((e) => (isText(e) ? withPosition(e.text, e.pos, query) : renderMonotonicity(e, query))),
+    };
   }
 
   get empty(): boolean {
@@ -68,7 +94,7 @@ export class Annotations {
    */
   forcedMonotonicity(
     metricName: string,
-    pos: string | undefined,
+    pos: PositionRange | undefined,
     ts: number,
     minBucket: number,
     maxBucket: number,
@@ -92,10 +118,10 @@ export class Annotations {
 
   /** Adds everything from `other`, keeping this set's order first. */
   merge(other: Annotations): void {
-    for (const w of other.warningList) this.warn(w);
+    for (const w of other.warningList) this.warn(w.text, w.pos);
     for (const e of other.infoList) {
-      if (typeof e === "string") {
-        this.info(e);
+      if (isText(e)) {
+        this.info(e.text, e.pos);
         continue;
       }
       const mine = this.monotonicity.get(e.base);
@@ -115,12 +141,27 @@ export class Annotations {
   }
 }
 
-function renderMonotonicity(e: MonotonicityEntry): string {
+function addText(list: InfoEntry[], seen: Map<string, TextEntry>, text: string, pos: PositionRange | undefined): void {
+  const prev = seen.get(text);
+  if (prev !== undefined) {
+    if (pos !== undefined) prev.pos = pos;
+    return;
+  }
+  const entry: TextEntry = { text, pos };
+  seen.set(text, entry);
+  list.push(entry);
+}
+
+function withPosition(text: string, pos: PositionRange | undefined, query: string): string {
+  return pos === undefined ? text : `${text} (${formatPosition(query, pos.start)})`;
+}
+
+function renderMonotonicity(e: MonotonicityEntry, query: string): string {
   if (e.pos === undefined) return e.base;
   return (
     `${e.base}, from buckets ${formatG(e.minBucket)} to ${formatG(e.maxBucket)}, ` +
     `with a max diff of ${formatG(e.maxDiff, 2)}, over ${e.count} samples ` +
-    `from ${rfc3339Seconds(e.minTs)} to ${rfc3339Seconds(e.maxTs)} (${e.pos})`
+    `from ${rfc3339Seconds(e.minTs)} to ${rfc3339Seconds(e.maxTs)} (${formatPosition(query, e.pos.start)})`
   );
 }
 
@@ -130,17 +171,21 @@ function rfc3339Seconds(ms: number): string {
   return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
+const utf8 = new TextEncoder();
+
 /**
- * "line:col" (both 1-based) of offset `start` in `query`, the form
- * Prometheus appends to annotations and errors.
+ * "line:col" (both 1-based) of UTF-8 byte offset `start` in `query` (AST
+ * positions are byte offsets), the form Prometheus appends to annotations
+ * and errors; like Prometheus's, the column counts bytes.
  */
 export function formatPosition(query: string, start: number): string {
   if (query === "") return "unknown position";
-  if (start < 0 || start > query.length) return "invalid position";
+  const bytes = utf8.encode(query);
+  if (start < 0 || start > bytes.length) return "invalid position";
   let line = 1;
   let lastBreak = -1;
   for (let i = 0; i < start; i++) {
-    if (query.charCodeAt(i) === 10) {
+    if (bytes[i] === 10) {
       line++;
       lastBreak = i;
     }

@@ -3,6 +3,7 @@
  * (`rate(x[5m])`, `avg_over_time(x[1h])`, …), kept apart from the kernel
  * table so kernel modules can depend on it without cycles.
  */
+import type { PositionRange } from "../ast";
 import type { Annotations } from "./annotations";
 
 export interface RangeContext {
@@ -15,11 +16,8 @@ export interface RangeContext {
   annotations: Annotations;
   /** `__name__` of the series, "" if none; used in annotation texts. */
   metricName: string;
-  /**
-   * "line:col" of the call's first argument, appended to annotations as
-   * Prometheus does; omit for bare messages.
-   */
-  positionRange?: string;
+  /** Where the call's first argument is in the query, for annotations. */
+  positionRange?: PositionRange;
   /**
    * The step's evaluation timestamp in ms when it differs from `rangeEnd`
    * (an `offset` on the selector). predict_linear anchors its intercept

@@ -7,7 +7,7 @@ function run(name: string, values: number[], params: number[] = [], annotations 
   const kernel: RangeKernel = RANGE_FUNCTIONS.get(name)!;
   const vs = Float64Array.from(values);
   const ts = vs.map((_, i) => (i + 1) * 1000);
-  const ctx: RangeContext = { rangeStart: 0, rangeEnd: values.length * 1000, params, annotations, metricName: "m", positionRange: "1:20" };
+  const ctx: RangeContext = { rangeStart: 0, rangeEnd: values.length * 1000, params, annotations, metricName: "m", positionRange: { start: 19, end: 20 } };
   return kernel(ts, vs, 0, vs.length, ctx);
 }
 
@@ -91,11 +91,13 @@ describe("quantile_over_time / mad_over_time", () => {
     expect(run("quantile_over_time", [1, 2], [NaN], a)).toBeNaN();
     expect(run("quantile_over_time", [1, 2], [2], a)).toBe(Infinity);
     expect(a.warnings).toEqual([
-      invalidQuantileWarning(2, "1:20"),
-      invalidQuantileWarning(-1, "1:20"),
-      invalidQuantileWarning(NaN, "1:20"),
+      invalidQuantileWarning(2),
+      invalidQuantileWarning(-1),
+      invalidQuantileWarning(NaN),
     ]);
-    expect(a.warnings[0]).toBe("PromQL warning: quantile value should be between 0 and 1, got 2 (1:20)");
+    expect(a.asStrings("quantile_over_time(2, m[1m])").warnings[0]).toBe(
+      "PromQL warning: quantile value should be between 0 and 1, got 2 (1:20)",
+    );
   });
 
   it("mad is the median of absolute deviations from the median", () => {

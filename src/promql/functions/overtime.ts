@@ -130,7 +130,7 @@ export const quantileOverTime: RangeKernel = (_ts, vs, lo, hi, ctx) => {
   if (hi <= lo) return undefined;
   const q = ctx.params[0]!;
   if (Number.isNaN(q) || q < 0 || q > 1) {
-    ctx.annotations.warn(invalidQuantileWarning(q, ctx.positionRange));
+    ctx.annotations.warn(invalidQuantileWarning(q), ctx.positionRange);
     return Number.isNaN(q) ? NaN : q < 0 ? -Infinity : Infinity;
   }
   return quantileOfSorted(q, sortNaNFirst(vs.slice(lo, hi)));
