@@ -6,7 +6,7 @@
 import type { Limits } from "../config/limits";
 import type { Env } from "../env";
 import { type CompactorSettings, compactionRound, type RoundResult } from "../compactor/runner";
-import { DEFAULT_BLOCK_RANGES_MS, DEFAULT_COMPACTION_WAIT_MS, DEFAULT_DELETION_DELAY_MS } from "../compactor/plan";
+import { DEFAULT_COMPACTION_WAIT_MS } from "../compactor/plan";
 import type { BucketIndex } from "../storage/bucket-index";
 import type { BlockMeta } from "../tsdb/block/meta";
 import { BlockCatalog, type RegisterOutcome } from "./catalog";
@@ -87,9 +87,9 @@ export class TenantBlocks {
         now,
       },
       {
-        blockRangesMs: DEFAULT_BLOCK_RANGES_MS,
+        blockRangesMs: limits.compactor_block_ranges,
         waitMs: DEFAULT_COMPACTION_WAIT_MS,
-        deletionDelayMs: DEFAULT_DELETION_DELAY_MS,
+        deletionDelayMs: limits.compactor_deletion_delay,
         retentionMs: limits.compactor_blocks_retention_period,
         ...settings,
       },

@@ -28,10 +28,8 @@ export interface CompactionPlan {
   readonly blocks: readonly PlannedBlock[];
 }
 
-export const DEFAULT_BLOCK_RANGES_MS: readonly number[] = [2 * 3600_000, 12 * 3600_000, 24 * 3600_000];
 /** Mimir's compactor_first_level_compaction_wait_period default is 25m; shards here cut within minutes of each other. */
 export const DEFAULT_COMPACTION_WAIT_MS = 10 * 60_000;
-export const DEFAULT_DELETION_DELAY_MS = 15 * 60_000;
 
 /** The first group worth compacting, smallest range and oldest window first, or null. */
 export function planCompaction(

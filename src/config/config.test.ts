@@ -212,3 +212,18 @@ describe("redact", () => {
     expect(overrides["team-b"]).toEqual({ shards: 16 });
   });
 });
+
+describe("compactor settings", () => {
+  it("accepts block ranges that start at 2h and grow by multiples", () => {
+    const l = validateLimits({ compactor_block_ranges: ["2h", "12h", "48h"], compactor_deletion_delay: "1h" });
+    expect(l.compactor_block_ranges).toEqual([7_200_000, 43_200_000, 172_800_000]);
+    expect(l.compactor_deletion_delay).toBe(3_600_000);
+  });
+  it.each([
+    [["1h", "12h"], "compactor_block_ranges[0]: must be 2h, the range ingesters cut blocks at"],
+    [["2h", "5h"], "compactor_block_ranges[1]: must be greater than and a multiple of the range before it"],
+    [[], "compactor_block_ranges: must be a non-empty list of durations"],
+  ])("rejects %j", (ranges, message) => {
+    expect(() => validateLimits({ compactor_block_ranges: ranges })).toThrow(message);
+  });
+});

@@ -50,6 +50,14 @@ export interface Limits {
   readonly ha_tracker_cache_ttl: number;
   /** Age (ms) after which blocks are deleted; 0 = keep forever. */
   readonly compactor_blocks_retention_period: number;
+  /**
+   * Compaction levels (ms), each a multiple of the one before: shard blocks
+   * of the first range are merged, then merged into the longer ranges.
+   * The first must equal the ingesters' 2h block range.
+   */
+  readonly compactor_block_ranges: readonly number[];
+  /** How long (ms) a compacted-away block stays readable before its objects are deleted. */
+  readonly compactor_deletion_delay: number;
   /** 0 = unlimited. */
   readonly max_fetched_series_per_query: number;
   /** Longest query range (ms); 0 = unlimited. */
@@ -64,6 +72,10 @@ export interface Limits {
 }
 
 export const DEFAULT_REMOTE_READ_TIMEOUT_MS = 60_000;
+
+const HOUR_MS = 3_600_000;
+/** The range ingesters cut their heads into; the first compaction level. */
+export const INGESTER_BLOCK_RANGE_MS = 2 * HOUR_MS;
 
 /** Mimir's defaults where Mimir has the setting. */
 export const DEFAULT_LIMITS: Limits = Object.freeze({
@@ -82,6 +94,8 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   ha_tracker_failover_timeout: 30_000,
   ha_tracker_cache_ttl: 10_000,
   compactor_blocks_retention_period: 0,
+  compactor_block_ranges: Object.freeze([2 * HOUR_MS, 12 * HOUR_MS, 24 * HOUR_MS]),
+  compactor_deletion_delay: 15 * 60_000,
   max_fetched_series_per_query: 0,
   max_total_query_length: 0,
   tenant_federation_enabled: false,
@@ -111,6 +125,8 @@ const FIELDS: { readonly [K in keyof Limits]: FieldParser<Limits[K]> } = {
   ha_tracker_failover_timeout: parseDuration,
   ha_tracker_cache_ttl: parseDuration,
   compactor_blocks_retention_period: parseDuration,
+  compactor_block_ranges: blockRanges,
+  compactor_deletion_delay: parseDuration,
   max_fetched_series_per_query: nonNegativeInteger,
   max_total_query_length: parseDuration,
   tenant_federation_enabled: boolean,
@@ -182,6 +198,19 @@ export function plainObject(value: unknown, field: string): Record<string, unkno
     throw new ConfigError(field, "must be a mapping of field names to values");
   }
   return value as Record<string, unknown>;
+}
+
+/** A list of durations, each a multiple of the previous, starting at the ingester block range. */
+function blockRanges(value: unknown, field: string): readonly number[] {
+  if (!Array.isArray(value) || value.length === 0) throw new ConfigError(field, "must be a non-empty list of durations");
+  const ranges = value.map((v, i) => parseDuration(v, `${field}[${i}]`));
+  if (ranges[0] !== INGESTER_BLOCK_RANGE_MS) throw new ConfigError(`${field}[0]`, "must be 2h, the range ingesters cut blocks at");
+  for (let i = 1; i < ranges.length; i++) {
+    if (ranges[i]! <= ranges[i - 1]! || ranges[i]! % ranges[i - 1]! !== 0) {
+      throw new ConfigError(`${field}[${i}]`, "must be greater than and a multiple of the range before it");
+    }
+  }
+  return Object.freeze(ranges);
 }
 
 function nonNegativeNumber(value: unknown, field: string): number {

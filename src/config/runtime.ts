@@ -74,6 +74,7 @@ const DURATION_FIELDS: ReadonlySet<string> = new Set<keyof Limits>([
   "ha_tracker_failover_timeout",
   "ha_tracker_cache_ttl",
   "compactor_blocks_retention_period",
+  "compactor_deletion_delay",
   "max_total_query_length",
 ]);
 
@@ -101,6 +102,8 @@ function displayLimits(limits: Partial<Limits>): { [key: string]: JsonValue } {
         external_labels: { ...s.external_labels },
         timeout: formatDuration(s.timeout),
       }));
+    } else if (key === "compactor_block_ranges") {
+      out[key] = (value as readonly number[]).map(formatDuration);
     } else if (DURATION_FIELDS.has(key)) {
       out[key] = formatDuration(value as number);
     } else {
