@@ -10,7 +10,7 @@ import { StoreError } from "./querier/remote-read-querier";
 import { remoteReadHandler } from "./remoteread/server";
 import { flushHandler } from "./ingester/flush-handler";
 import { requireTenant, type AppEnv } from "./tenancy/middleware";
-import { pushHandler } from "./write/handler";
+import { pushHandler, refusePush } from "./write/handler";
 
 export { Ingester } from "../durable-objects/ingester";
 export { Tenant } from "../durable-objects/tenant";
@@ -22,7 +22,7 @@ app.get("/ready", (c) => c.text("ready\n"));
 
 // Mimir's path and Prometheus's receiver path take the same requests.
 for (const path of ["/api/v1/push", "/api/v1/write"]) {
-  app.post(path, requireTenant({ single: true }), pushHandler);
+  app.post(path, requireTenant({ single: true, refuse: refusePush }), pushHandler);
 }
 
 // Remote read, for Prometheus's remote_read and for other promflares' stores.

@@ -73,7 +73,25 @@ export function validationLimits(l: Limits): ValidationLimits {
   };
 }
 
+/** A refusal before anything was decoded (bad tenant), with the written counts at zero. */
+export function refusePush(status: number, message: string): Response {
+  return reply(status, NOTHING, message);
+}
+
+/**
+ * Every answer carries the written-count headers, a transient failure
+ * included: the sender must see that nothing was written and retry.
+ */
 export async function pushHandler(c: Context<AppEnv>): Promise<Response> {
+  try {
+    return await handlePush(c);
+  } catch (e) {
+    console.error("push failed:", e);
+    return reply(500, NOTHING, `push failed: ${(e as Error).message}`);
+  }
+}
+
+async function handlePush(c: Context<AppEnv>): Promise<Response> {
   const env = c.env;
   const maxBody = intVar(env.MAX_REQUEST_BYTES, DEFAULT_MAX_REQUEST_BYTES);
   const declared = Number(c.req.header("Content-Length") ?? "0");

@@ -133,9 +133,11 @@ describe("bad input", () => {
   });
 
   it("rejects invalid tenant ids with 400", async () => {
-    for (const t of ["../etc", "a/b", "x".repeat(151), ".."]) {
+    for (const t of ["../etc", "a/b", "x".repeat(151), "..", "a|b"]) {
       const res = await pushRaw(t, good());
       expect(res.status, t).toBe(400);
+      expect(written(res), t).toEqual({ samples: 0, histograms: 0, exemplars: 0 });
+      expect(res.headers.has("X-Prometheus-Remote-Write-Samples-Written")).toBe(true);
     }
   });
 
