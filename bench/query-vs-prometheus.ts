@@ -4,7 +4,7 @@
  * (through `promtool tsdb create-blocks-from openmetrics`), then typical
  * dashboard queries timed as instant and range queries on both.
  *
- *   npm run bench:query-vs-prometheus -- [--series 10000] [--hours 6] [--repeat 3]
+ *   npm run bench:query -- [--series 10000] [--hours 6] [--repeat 3]
  *                                        [--range-step 60] [--concurrency 8]
  *
  * Results are also compared: a query whose answers differ between the two
