@@ -8,6 +8,7 @@ import { queryExemplarsHandler } from "./exemplars";
 import { metadataHandler } from "./metadata";
 import { formatQueryHandler, instantQueryHandler, parseQueryHandler, rangeQueryHandler } from "./query";
 import { labelNamesHandler, labelValuesHandler, seriesHandler } from "./series";
+import { success } from "./response";
 import { buildInfoHandler, flagsHandler, runtimeInfoHandler } from "./status";
 
 export function prometheusApi(): Hono<AppEnv> {
@@ -15,6 +16,9 @@ export function prometheusApi(): Hono<AppEnv> {
   api.get("/status/buildinfo", () => buildInfoHandler());
   api.get("/status/flags", (c) => flagsHandler(c));
   api.get("/status/runtimeinfo", () => runtimeInfoHandler());
+  // No ruler yet: answer like a Prometheus without rules, so Grafana's alerting views load.
+  api.get("/rules", () => success({ groups: [] }));
+  api.get("/alerts", () => success({ alerts: [] }));
   api.on(["GET", "POST"], "/format_query", formatQueryHandler);
   api.on(["GET", "POST"], "/parse_query", parseQueryHandler);
 

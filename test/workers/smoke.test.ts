@@ -13,3 +13,10 @@ it("reports a Prometheus 3 build so Grafana enables its modern API paths", async
   expect(body.status).toBe("success");
   expect(body.data.version).toMatch(/^3\./);
 });
+
+it("answers the rules and alerts endpoints Grafana probes, with nothing configured", async () => {
+  const rules = (await (await SELF.fetch("http://x/api/v1/rules")).json()) as { data: { groups: unknown[] } };
+  expect(rules.data.groups).toEqual([]);
+  const alerts = (await (await SELF.fetch("http://x/prometheus/api/v1/alerts")).json()) as { data: { alerts: unknown[] } };
+  expect(alerts.data.alerts).toEqual([]);
+});
