@@ -46,6 +46,12 @@ export interface NumberLiteral extends Node {
 export interface StringLiteral extends Node {
   readonly type: "StringLiteral";
   readonly value: string;
+  /**
+   * Present only when the literal's `\x`/octal escapes spell bytes that are
+   * not valid UTF-8: its exact bytes, which Prometheus keeps (and then
+   * rejects as a label name). `value` has U+FFFD in their place.
+   */
+  readonly invalidUtf8?: Uint8Array;
 }
 
 export interface VectorSelector extends Node {

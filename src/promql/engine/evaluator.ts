@@ -13,8 +13,9 @@ import { Annotations, invalidRatioWarning, possibleNonCounterInfo, sortInRangeQu
 import { RANGE_FUNCTIONS, hasCounterName } from "../functions/range";
 import { aggregateStep, checkQuantileParam, countValuesStep, groupingLabels, selectKStep } from "./aggregate";
 import { scalarBinop, vectorAnd, vectorBinop, vectorOr, vectorScalarBinop, vectorUnless } from "./binary";
-import { absentLabels, callInstantFunction, evalLabelJoin, evalLabelReplace, mergeSameLabelset } from "./functions";
-import { dropMetricName, isValidLabelName, signature } from "./labels-util";
+import { absentLabels, callInstantFunction, evalLabelJoin, evalLabelReplace, isValidLabelNameLiteral, mergeSameLabelset } from "./functions";
+import { formatExpr } from "../parser/printer";
+import { dropMetricName, signature } from "./labels-util";
 import { resolveAt, subqueryFirstStep, upperBound, withoutStaleMarkers, type QueryBounds, type SelectorData } from "./selectors";
 import { isStaleNaN } from "./stale";
 import { QueryError, TOO_MANY_SAMPLES, isString, type EvalValue, type StepMatrix, type StepSeries, type Vector } from "./types";
@@ -285,8 +286,10 @@ export class Evaluator {
     const grouping = [...e.grouping].sort();
     if (e.op === "count_values") {
       const param = e.param ? unwrapParens(e.param) : null;
-      const label = param?.type === "StringLiteral" ? param.value : "";
-      if (!isValidLabelName(label)) throw new QueryError("execution", `invalid label name ${JSON.stringify(label)}`);
+      if (param?.type !== "StringLiteral") throw new QueryError("execution", "expected a string literal argument");
+      // Prometheus prints the literal as written back (Go-quoted, raw bytes as \xNN).
+      if (!isValidLabelNameLiteral(param)) throw new QueryError("execution", `invalid label name ${formatExpr(param)}`);
+      const label = param.value;
       const g = e.without ? grouping : [...grouping, label].sort();
       const input = this.evalMatrix(e.expr);
       return this.rangeEval([input], (v) => countValuesStep(v[0]!, label, g, e.without));

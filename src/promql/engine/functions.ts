@@ -3,7 +3,7 @@
  * ../functions; this wires them in and implements the functions that work on
  * labels, ordering and presence).
  */
-import type { Call, Expr, PositionRange } from "../ast";
+import type { Call, Expr, PositionRange, StringLiteral } from "../ast";
 import { METRIC_NAME, compareLabels, getLabel, labelsKey, type Labels } from "../../model/labels";
 import { compileRegex, RegexError } from "../../model/matchers";
 import {
@@ -21,10 +21,22 @@ import { isValidLabelName, withLabel } from "./labels-util";
 import { QueryError, type StepMatrix, type StepSeries, type Vector } from "./types";
 import type { Evaluator } from "./evaluator";
 
-function stringArg(e: Expr): string {
+function stringLiteralArg(e: Expr): StringLiteral {
   while (e.type === "ParenExpr") e = e.expr;
   if (e.type !== "StringLiteral") throw new QueryError("execution", "expected a string literal argument");
-  return e.value;
+  return e;
+}
+
+function stringArg(e: Expr): string {
+  return stringLiteralArg(e).value;
+}
+
+/**
+ * Whether a string literal names a valid label: Prometheus accepts any
+ * non-empty UTF-8, so a literal whose escapes spell invalid UTF-8 is not one.
+ */
+export function isValidLabelNameLiteral(e: StringLiteral): boolean {
+  return e.invalidUtf8 === undefined && isValidLabelName(e.value);
 }
 
 /** One step of a function whose arguments are instant vectors, scalars and strings. */
@@ -221,7 +233,8 @@ function histogramFraction(lower: number, upper: number, v: Vector, annotations:
 // ---- label_replace / label_join: whole-series relabelling ----
 
 export function evalLabelReplace(ev: Evaluator, e: Call): StepMatrix {
-  const [dst, repl, src, regexStr] = e.args.slice(1).map(stringArg) as [string, string, string, string];
+  const [dstArg, replArg, srcArg, regexArg] = e.args.slice(1).map(stringLiteralArg) as [StringLiteral, StringLiteral, StringLiteral, StringLiteral];
+  const [dst, repl, src, regexStr] = [dstArg.value, replArg.value, srcArg.value, regexArg.value];
   let re;
   try {
     re = compileRegex(regexStr);
@@ -229,7 +242,7 @@ export function evalLabelReplace(ev: Evaluator, e: Call): StepMatrix {
     if (err instanceof RegexError) throw new QueryError("execution", `invalid regular expression in label_replace(): ${regexStr}`);
     throw err;
   }
-  if (!isValidLabelName(dst)) throw new QueryError("execution", `invalid destination label name in label_replace(): ${dst}`);
+  if (!isValidLabelNameLiteral(dstArg)) throw new QueryError("execution", `invalid destination label name in label_replace(): ${dst}`);
   const input = ev.evalMatrix(e.args[0]!);
   const names = re.namedGroups();
   const out = input.map((s): StepSeries => {
@@ -284,11 +297,14 @@ function expandTemplate(tpl: string, group: (ref: string) => string): string {
 }
 
 export function evalLabelJoin(ev: Evaluator, e: Call): StepMatrix {
-  const [dst, sep, ...srcs] = e.args.slice(1).map(stringArg) as [string, string, ...string[]];
-  for (const s of srcs) {
-    if (!isValidLabelName(s)) throw new QueryError("execution", `invalid source label name in label_join(): ${s}`);
+  const [dstArg, sepArg, ...srcArgs] = e.args.slice(1).map(stringLiteralArg) as [StringLiteral, StringLiteral, ...StringLiteral[]];
+  for (const s of srcArgs) {
+    if (!isValidLabelNameLiteral(s)) throw new QueryError("execution", `invalid source label name in label_join(): ${s.value}`);
   }
-  if (!isValidLabelName(dst)) throw new QueryError("execution", `invalid destination label name in label_join(): ${dst}`);
+  if (!isValidLabelNameLiteral(dstArg)) throw new QueryError("execution", `invalid destination label name in label_join(): ${dstArg.value}`);
+  const dst = dstArg.value;
+  const sep = sepArg.value;
+  const srcs = srcArgs.map((s) => s.value);
   const input = ev.evalMatrix(e.args[0]!);
   const out = input.map((s): StepSeries => {
     const value = srcs.map((n) => getLabel(s.metric, n)).join(sep);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, formatFloat, goQuote, parseDuration, parseNumberOrDuration, unquoteString } from "./literals";
+import { decodeStringToken, formatDuration, formatFloat, goQuote, goQuoteBytes, parseDuration, parseNumberOrDuration, unquoteString } from "./literals";
 
 describe("durations", () => {
   it.each([
@@ -62,5 +62,27 @@ describe("Go-compatible number and string forms", () => {
     expect(unquoteString('"\\xc3\\xa9"')).toBe("é");
     expect(unquoteString("'\\''")).toBe("'");
     expect(unquoteString("`a\\nb`")).toBe("a\\nb");
+  });
+});
+
+describe("string literals with byte escapes", () => {
+  it("keeps the bytes when they are not valid UTF-8", () => {
+    const d = decodeStringToken('"a\\xc5z"');
+    expect(d.value).toBe("a\ufffdz");
+    expect(d.invalidUtf8).toEqual(Uint8Array.of(0x61, 0xc5, 0x7a));
+    expect(goQuoteBytes(d.invalidUtf8!)).toBe('"a\\xc5z"');
+    // Octal escapes are bytes too; an overlong encoding is not valid UTF-8.
+    expect(decodeStringToken('"\\300\\200"').invalidUtf8).toEqual(Uint8Array.of(0xc0, 0x80));
+    expect(decodeStringToken('"\\xe0\\x80\\x80"').value).toBe("\ufffd\ufffd\ufffd");
+  });
+
+  it("decodes valid byte runs as UTF-8 and reports nothing", () => {
+    expect(decodeStringToken('"\\xc3\\xa9t\\u00e9"')).toEqual({ value: "été", invalidUtf8: null });
+    expect(decodeStringToken('"𝄞\\n"')).toEqual({ value: "𝄞\n", invalidUtf8: null });
+    expect(decodeStringToken("`\\xff`")).toEqual({ value: "\\xff", invalidUtf8: null });
+  });
+
+  it("quotes valid runes of a byte string like strconv.Quote", () => {
+    expect(goQuoteBytes(Uint8Array.of(0xff, 0x0a, 0x22, 0xc3, 0xa9))).toBe('"\\xff\\n\\"é"');
   });
 });

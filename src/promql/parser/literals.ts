@@ -265,23 +265,31 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
  * bytes: runs of them are decoded as UTF-8 (invalid sequences become U+FFFD).
  */
 export function unquoteString(token: string): string {
+  return decodeStringToken(token).value;
+}
+
+export interface DecodedString {
+  readonly value: string;
+  /**
+   * The literal's exact bytes when its `\x`/octal escapes do not form valid
+   * UTF-8 (Prometheus keeps such bytes; `value` has U+FFFD in their place),
+   * else null.
+   */
+  readonly invalidUtf8: Uint8Array | null;
+}
+
+/** Decodes a string token, also reporting bytes that are not valid UTF-8. */
+export function decodeStringToken(token: string): DecodedString {
   const quote = token[0];
   const body = token.slice(1, -1);
-  if (quote === "`") return body;
-  if (!body.includes("\\")) return body;
-  let out = "";
-  let bytes: number[] = [];
-  const flush = () => {
-    if (bytes.length > 0) {
-      out += decodeUtf8(bytes);
-      bytes = [];
-    }
-  };
+  if (quote === "`" || !body.includes("\\")) return { value: body, invalidUtf8: null };
+  const bytes: number[] = [];
   for (let i = 0; i < body.length; i++) {
     const c = body[i]!;
     if (c !== "\\") {
-      flush();
-      out += c;
+      const cp = body.codePointAt(i)!;
+      pushUtf8(bytes, cp);
+      if (cp > 0xffff) i++;
       continue;
     }
     const e = body[++i]!;
@@ -292,45 +300,77 @@ export function unquoteString(token: string): string {
       bytes.push(parseInt(body.slice(i, i + 3), 8));
       i += 2;
     } else if (e === "u" || e === "U") {
-      flush();
       const n = e === "u" ? 4 : 8;
-      out += String.fromCodePoint(parseInt(body.slice(i + 1, i + 1 + n), 16));
+      pushUtf8(bytes, parseInt(body.slice(i + 1, i + 1 + n), 16));
       i += n;
     } else {
-      flush();
-      out += SIMPLE_ESCAPES[e] ?? e;
+      pushUtf8(bytes, (SIMPLE_ESCAPES[e] ?? e).codePointAt(0)!);
     }
   }
-  flush();
-  return out;
+  const { value, valid } = decodeUtf8(bytes);
+  return { value, invalidUtf8: valid ? null : Uint8Array.from(bytes) };
 }
 
-/** Lenient UTF-8 decoding of a short byte run (no TextDecoder: it differs between runtimes' typings). */
-function decodeUtf8(bytes: readonly number[]): string {
-  let out = "";
+function pushUtf8(out: number[], cp: number): void {
+  if (cp < 0x80) out.push(cp);
+  else if (cp < 0x800) out.push(0xc0 | (cp >> 6), 0x80 | (cp & 0x3f));
+  else if (cp < 0x10000) out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
+  else out.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3f), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
+}
+
+/**
+ * The rune starting at `bytes[i]` and its length in bytes, or null when the
+ * bytes there are not valid UTF-8 (then Go reads one byte as U+FFFD).
+ */
+function runeAt(bytes: ArrayLike<number>, i: number): { cp: number; size: number } | null {
+  const b = bytes[i]!;
+  if (b < 0x80) return { cp: b, size: 1 };
+  const need = b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : -1;
+  if (need < 0 || i + need >= bytes.length) return null;
+  let cp = b & (0x3f >> need);
+  for (let k = 1; k <= need; k++) {
+    const cont = bytes[i + k]!;
+    if ((cont & 0xc0) !== 0x80) return null;
+    cp = (cp << 6) | (cont & 0x3f);
+  }
+  // Overlong forms, surrogates and values past U+10FFFF are invalid.
+  const min = need === 1 ? 0x80 : need === 2 ? 0x800 : 0x10000;
+  if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) return null;
+  return { cp, size: need + 1 };
+}
+
+/** Lenient UTF-8 decoding (no TextDecoder: it differs between runtimes' typings). */
+function decodeUtf8(bytes: readonly number[]): { value: string; valid: boolean } {
+  let value = "";
+  let valid = true;
   let i = 0;
   while (i < bytes.length) {
-    const b = bytes[i]!;
-    const need = b < 0x80 ? 0 : b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : -1;
-    if (need < 0) {
-      out += "\ufffd";
+    const r = runeAt(bytes, i);
+    if (r === null) {
+      value += "\ufffd";
+      valid = false;
       i++;
       continue;
     }
-    let cp = need === 0 ? b : b & (0x3f >> need);
-    let ok = i + need < bytes.length;
-    for (let k = 1; ok && k <= need; k++) {
-      const cont = bytes[i + k]!;
-      if ((cont & 0xc0) !== 0x80) ok = false;
-      else cp = (cp << 6) | (cont & 0x3f);
-    }
-    if (!ok || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
-      out += "\ufffd";
-      i++;
-      continue;
-    }
-    out += String.fromCodePoint(cp);
-    i += need + 1;
+    value += String.fromCodePoint(r.cp);
+    i += r.size;
   }
-  return out;
+  return { value, valid };
+}
+
+/** Go's `strconv.Quote` of a byte string: like {@link goQuote}, with bytes outside valid UTF-8 as `\xNN`. */
+export function goQuoteBytes(bytes: Uint8Array): string {
+  let out = '"';
+  let i = 0;
+  while (i < bytes.length) {
+    const r = runeAt(bytes, i);
+    if (r === null) {
+      out += `\\x${bytes[i]!.toString(16).padStart(2, "0")}`;
+      i++;
+      continue;
+    }
+    out += goQuote(String.fromCodePoint(r.cp)).slice(1, -1);
+    i += r.size;
+  }
+  return out + '"';
 }

@@ -32,7 +32,7 @@ import { foldDurationExpr } from "./duration-expr";
 import { ParseError } from "./errors";
 import { FUNCTIONS } from "./functions";
 import { Lexer, describeToken, isAggregatorToken, operatorText, type Token, type TokenType } from "./lexer";
-import { DurationError, formatGoFixed6, NumberSyntaxError, parseDuration, parseNumberToken, unquoteString } from "./literals";
+import { decodeStringToken, DurationError, formatGoFixed6, NumberSyntaxError, parseDuration, parseNumberToken, unquoteString } from "./literals";
 
 export interface ParseOptions {
   /** Allow functions and aggregations Prometheus marks experimental (default true; the conformance scripts use them). */
@@ -392,8 +392,9 @@ export class Parser {
         return this.numberDurationLiteral(this.take());
       case "STRING": {
         this.take();
-        const node: StringLiteral = { type: "StringLiteral", pos: this.range(t), value: unquoteString(t.val) };
-        return node;
+        const { value, invalidUtf8 } = decodeStringToken(t.val);
+        const node: StringLiteral = { type: "StringLiteral", pos: this.range(t), value };
+        return invalidUtf8 === null ? node : { ...node, invalidUtf8 };
       }
       case "LEFT_PAREN": {
         this.take();

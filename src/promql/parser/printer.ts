@@ -6,7 +6,7 @@
 import type { AggregateExpr, BinaryExpr, DurationExpr, Expr, MatrixSelector, SubqueryExpr, VectorMatching, VectorSelector } from "../ast";
 import type { Matcher } from "../../model/matchers";
 import { METRIC_NAME } from "../../model/labels";
-import { formatDuration, formatFloat, goQuote } from "./literals";
+import { formatDuration, formatFloat, goQuote, goQuoteBytes } from "./literals";
 
 export function formatExpr(e: Expr): string {
   switch (e.type) {
@@ -14,7 +14,7 @@ export function formatExpr(e: Expr): string {
       if (e.duration === true) return e.value < 0 ? `-${formatDuration(-e.value * 1000)}` : formatDuration(e.value * 1000);
       return formatFloat(e.value);
     case "StringLiteral":
-      return goQuote(e.value);
+      return e.invalidUtf8 ? goQuoteBytes(e.invalidUtf8) : goQuote(e.value);
     case "VectorSelector":
       return formatVectorSelector(e, true);
     case "MatrixSelector":
