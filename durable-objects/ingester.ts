@@ -2,10 +2,12 @@
  * The ingester Durable Object: one per tenant × shard. Holds the head in
  * memory and its WAL and checkpoints in the object's SQLite storage.
  *
- * A push is applied to the head and its record written to SQLite in the
- * same synchronous turn; the DO's output gate holds the reply until that
- * write is committed, so an acknowledged sample is always durable. After an
- * eviction or restart the constructor rebuilds the head before serving.
+ * A push is applied to the head at once; its WAL record is written to
+ * SQLite together with those of the other pushes that arrive in the same
+ * turn (group commit), and the reply waits for that write. The DO's output
+ * gate also holds it until SQLite committed, so an acknowledged sample is
+ * always durable. After an eviction or restart the constructor rebuilds the
+ * head before serving.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../src/env";
@@ -23,7 +25,7 @@ import type { MatcherSpec } from "../src/model/matchers";
 import type { MetricMetadata } from "../src/write/request";
 import { Head } from "../src/tsdb/head/head";
 import { ingestPush } from "../src/tsdb/head/ingest";
-import { WalRecordBuilder } from "../src/tsdb/wal/record";
+import { WalGroupCommit } from "../src/tsdb/wal/group-commit";
 import { WalStore } from "../src/tsdb/wal/store";
 import type { ReplayStats } from "../src/tsdb/wal/store";
 import { BlockCutter, type FlushResult } from "../src/ingester/block-cutter";
@@ -42,6 +44,8 @@ export class Ingester extends DurableObject<Env> implements IngesterRPC {
   private readonly head = new Head();
   private readonly wal: WalStore;
   private replayStats: ReplayStats | null = null;
+  /** Pushes that arrive within one turn share a WAL row. */
+  private readonly group = new WalGroupCommit((records, metadata) => this.writeWal(records, metadata), yieldTurn);
   /** Cuts head ranges into blocks in R2 (alarm and flush). */
   readonly cutter: BlockCutter;
 
@@ -57,14 +61,19 @@ export class Ingester extends DurableObject<Env> implements IngesterRPC {
   }
 
   async push(req: PushRequest): Promise<PushResult> {
-    const records = new WalRecordBuilder();
-    const { result, changedMetadata } = ingestPush(this.head, req, records);
-    const parts = records.finish();
-    if (parts.length === 0 && changedMetadata.length === 0) return result;
+    const { result, changedMetadata } = ingestPush(this.head, req, this.group.records);
+    this.group.addMetadata(changedMetadata);
+    await this.group.commit();
+    await this.cutter.afterPush(req.outOfOrderWindowMs);
+    return result;
+  }
+
+  /** One SQLite transaction for the records of every push in a group. */
+  private writeWal(records: Uint8Array[], metadata: MetricMetadata[]): void {
     try {
       this.ctx.storage.transactionSync(() => {
-        this.wal.append(this.head, parts);
-        this.wal.saveMetadata(changedMetadata);
+        this.wal.append(this.head, records);
+        this.wal.saveMetadata(metadata);
         if (this.wal.shouldCheckpoint) this.wal.checkpoint(this.head);
       });
     } catch (e) {
@@ -72,8 +81,6 @@ export class Ingester extends DurableObject<Env> implements IngesterRPC {
       this.ctx.abort(`WAL write failed: ${(e as Error).message}`);
       throw e;
     }
-    await this.cutter.afterPush(req.outOfOrderWindowMs);
-    return result;
   }
 
   /** Looks for head ranges old enough to cut into blocks. */
@@ -133,6 +140,11 @@ export class Ingester extends DurableObject<Env> implements IngesterRPC {
       replay: this.replayStats,
     };
   }
+}
+
+/** Lets RPCs already queued on the object run before a group is written. */
+function yieldTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function matchers(specs: readonly MatcherSpec[]): Matcher[] {

@@ -78,6 +78,11 @@ export class WalRecordBuilder {
     } while (from < n);
   }
 
+  /** Nothing added since construction. */
+  get empty(): boolean {
+    return this.w.length <= 1 && this.parts.length === 0;
+  }
+
   private cut(): void {
     if (this.w.length <= 1) return;
     this.parts.push(this.w.finish());

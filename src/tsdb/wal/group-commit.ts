@@ -1,0 +1,72 @@
+/**
+ * Group commit for the WAL: pushes that reach an ingester while a write is
+ * pending share one record, so a busy shard writes one SQLite row per turn
+ * of its event loop instead of one per push.
+ *
+ * A push appends what it stored to the shared record builder and awaits
+ * `commit()`. The first waiter yields the turn once (other RPCs queued on
+ * the object run and add to the same builder), then writes everything that
+ * accumulated in one call. Every waiter resolves only after the write that
+ * holds its samples returned, and all of them reject if it threw: nothing is
+ * acknowledged before it is durable.
+ */
+import type { MetricMetadata } from "../../write/request";
+import { WalRecordBuilder } from "./record";
+
+/** Writes records and changed metadata durably (e.g. one SQLite transaction); throws on failure. */
+export type WalWrite = (records: Uint8Array[], metadata: MetricMetadata[]) => void;
+
+export class WalGroupCommit {
+  private builder: WalRecordBuilder;
+  private metadata: MetricMetadata[] = [];
+  private pending: Promise<void> | null = null;
+  private readonly write: WalWrite;
+  private readonly yieldTurn: () => Promise<void>;
+  private readonly maxRecordBytes: number | undefined;
+  /** Writes made, each holding the records of one or more pushes. */
+  writes = 0;
+
+  constructor(write: WalWrite, yieldTurn: () => Promise<void>, maxRecordBytes?: number) {
+    this.write = write;
+    this.yieldTurn = yieldTurn;
+    this.maxRecordBytes = maxRecordBytes;
+    this.builder = new WalRecordBuilder(maxRecordBytes);
+  }
+
+  /** Where the current push adds its samples; valid until the next await. */
+  get records(): WalRecordBuilder {
+    return this.builder;
+  }
+
+  addMetadata(mds: readonly MetricMetadata[]): void {
+    for (const md of mds) this.metadata.push(md);
+  }
+
+  /**
+   * Resolves once everything added so far is durable. Also awaited by pushes
+   * that added nothing while a write is pending: their "already stored"
+   * samples may be the pending ones.
+   */
+  commit(): Promise<void> {
+    if (this.pending !== null) return this.pending;
+    if (this.builder.empty && this.metadata.length === 0) return Promise.resolve();
+    this.pending = this.flushAfterYield();
+    return this.pending;
+  }
+
+  private async flushAfterYield(): Promise<void> {
+    try {
+      await this.yieldTurn();
+    } finally {
+      // Pushes arriving from here on start the next group.
+      this.pending = null;
+    }
+    const records = this.builder.finish();
+    const metadata = this.metadata;
+    this.builder = new WalRecordBuilder(this.maxRecordBytes);
+    this.metadata = [];
+    if (records.length === 0 && metadata.length === 0) return;
+    this.writes++;
+    this.write(records, metadata);
+  }
+}
