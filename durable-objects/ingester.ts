@@ -18,7 +18,7 @@ import type {
   PushRequest,
   PushResult,
   SelectRequest,
-  SelectedSeries,
+  SelectResult,
 } from "../src/ingester/protocol";
 import { Matcher } from "../src/model/matchers";
 import type { MatcherSpec } from "../src/model/matchers";
@@ -93,8 +93,8 @@ export class Ingester extends DurableObject<Env> implements IngesterRPC {
     return this.cutter.flush(tenant, shard, holdMs);
   }
 
-  async select(req: SelectRequest): Promise<SelectedSeries[]> {
-    return this.head.select(matchers(req.matchers), req.start, req.end, { seriesOnly: req.seriesOnly, limit: req.limit });
+  async select(req: SelectRequest): Promise<SelectResult> {
+    return this.head.selectPacked(matchers(req.matchers), req.start, req.end, { seriesOnly: req.seriesOnly, limit: req.limit });
   }
 
   async labelNames(req: LabelRequest): Promise<string[]> {

@@ -57,6 +57,15 @@ export interface SelectedSeries {
   readonly chunks: ChunkData[];
 }
 
+/**
+ * A shard's answer to select, packed (see select-codec.ts): the series in
+ * label order, labels as indexes into `symbols`, chunks copied into `data`.
+ */
+export interface SelectResult {
+  readonly symbols: string[];
+  readonly data: Uint8Array;
+}
+
 export interface SelectRequest {
   readonly matchers: MatcherSpec[];
   readonly start: number;
@@ -81,7 +90,7 @@ export interface ExemplarSeries {
 /** The RPC surface of the ingester DO. */
 export interface IngesterRPC {
   push(req: PushRequest): Promise<PushResult>;
-  select(req: SelectRequest): Promise<SelectedSeries[]>;
+  select(req: SelectRequest): Promise<SelectResult>;
   labelNames(req: LabelRequest): Promise<string[]>;
   labelValues(name: string, req: LabelRequest): Promise<string[]>;
   metadata(metric: string, limit: number): Promise<MetricMetadata[]>;

@@ -5,12 +5,12 @@
  */
 import type { Env } from "../env";
 import { allShards } from "../ingester/client";
-import type { ChunkData, SelectedSeries } from "../ingester/protocol";
+import { SelectionReader } from "../ingester/select-codec";
 import { compareLabels } from "../model/labels";
 import type { Matcher } from "../model/matchers";
 import type { LabelHints, Querier, SelectHints, Series } from "../storage/storage";
 import type { TenantId } from "../tenancy/tenant";
-import { decodeChunksInRange } from "./chunks";
+import { decodeSelectedChunks } from "./chunks";
 import { mergeSortedStrings } from "./merge";
 
 export class IngesterQuerier implements Querier {
@@ -32,8 +32,18 @@ export class IngesterQuerier implements Querier {
       }),
     );
     const out: Series[] = [];
-    for (const shard of perShard) for (const s of shard) out.push(toSeries(s, hints));
-    return out.sort((a, b) => compareLabels(a.labels, b.labels));
+    for (const shard of perShard) {
+      const r = new SelectionReader(shard);
+      while (r.next()) {
+        if (hints.seriesOnly || r.chunks === 0) out.push({ labels: r.labels, timestamps: EMPTY, values: EMPTY });
+        else {
+          const d = decodeSelectedChunks(r, hints.start, hints.end);
+          out.push({ labels: r.labels, timestamps: d.timestamps, values: d.values });
+        }
+      }
+    }
+    // Each shard's answer is sorted already; only the interleaving is left.
+    return perShard.length === 1 ? out : out.sort((a, b) => compareLabels(a.labels, b.labels));
   }
 
   async labelNames(matchers: readonly Matcher[], hints: LabelHints): Promise<string[]> {
@@ -50,9 +60,3 @@ export class IngesterQuerier implements Querier {
 }
 
 const EMPTY = new Float64Array(0);
-
-function toSeries(s: SelectedSeries, hints: SelectHints): Series {
-  if (hints.seriesOnly || s.chunks.length === 0) return { labels: s.labels, timestamps: EMPTY, values: EMPTY };
-  const { timestamps, values } = decodeChunksInRange(s.chunks as ChunkData[], hints.start, hints.end);
-  return { labels: s.labels, timestamps, values };
-}

@@ -1,7 +1,8 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Ingester } from "../../durable-objects/ingester";
-import type { PushRequest, PushSeries, SelectRequest, SelectedSeries } from "../../src/ingester/protocol";
+import type { PushRequest, PushSeries, SelectRequest, SelectResult } from "../../src/ingester/protocol";
+import { unpackSelection } from "../../src/ingester/select-codec";
 import { labelsFromRecord } from "../../src/model/labels";
 import { Matcher } from "../../src/model/matchers";
 import { XORIterator } from "../../src/tsdb/chunkenc/xor";
@@ -24,10 +25,10 @@ function req(s: PushSeries[], outOfOrderWindowMs = 0): PushRequest {
 }
 
 /** Every series as `labels → [[t, v], …]`, decoded from the returned chunks. */
-function decode(sel: SelectedSeries[]): Record<string, [number, number][]> {
+function decode(res: SelectResult): Record<string, [number, number][]> {
   const it = new XORIterator();
   const out: Record<string, [number, number][]> = {};
-  for (const s of sel) {
+  for (const s of unpackSelection(res)) {
     const key = s.labels.map((l) => `${l.name}=${l.value}`).join(",");
     const samples: [number, number][] = [];
     for (const c of s.chunks) {
@@ -56,7 +57,7 @@ describe("ingester", () => {
     const got = decode(await ing.select({ matchers: [{ type: "=", name: "job", value: "a" }], start: 0, end: 5000 }));
     expect(got).toEqual({ "__name__=up,job=a": [[1000, 1], [2000, 0]] });
     const onlyLabels = await ing.select({ ...all, seriesOnly: true });
-    expect(onlyLabels.map((s) => s.chunks.length)).toEqual([0, 0]);
+    expect(unpackSelection(onlyLabels).map((s) => s.chunks.length)).toEqual([0, 0]);
   });
 
   it("counts out-of-order and duplicate samples, and accepts an identical retry", async () => {
@@ -189,8 +190,8 @@ describe("ingester", () => {
       expect(replay.records).toBeLessThan(16);
       expect(replay.orphanSamples).toBe(0);
       const q = [{ type: "=~", name: "__name__", value: ".+" }] as const;
-      expect(decode(again.select(q.map((m) => matcherOf(m)), -1e15, 1e15))).toEqual(decode(head.select(q.map((m) => matcherOf(m)), -1e15, 1e15)));
-      expect(decode(again.select([matcherOf({ type: "=", name: "__name__", value: "a" })], -1e15, 1e15))["__name__=a"]!.length).toBe(300 + 27);
+      expect(decode(again.selectPacked(q.map((m) => matcherOf(m)), -1e15, 1e15))).toEqual(decode(head.selectPacked(q.map((m) => matcherOf(m)), -1e15, 1e15)));
+      expect(decode(again.selectPacked([matcherOf({ type: "=", name: "__name__", value: "a" })], -1e15, 1e15))["__name__=a"]!.length).toBe(300 + 27);
     });
   });
 

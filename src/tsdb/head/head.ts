@@ -6,7 +6,8 @@
 import type { Label, Labels } from "../../model/labels";
 import { compareLabels, hashLabels } from "../../model/labels";
 import type { Matcher } from "../../model/matchers";
-import type { ExemplarSeries, SelectedSeries } from "../../ingester/protocol";
+import type { ExemplarSeries, SelectedSeries, SelectResult } from "../../ingester/protocol";
+import { SelectionWriter } from "../../ingester/select-codec";
 import type { Exemplar, MetricMetadata } from "../../write/request";
 import { ExemplarRing } from "./exemplars";
 import type { ExemplarOutcome } from "./exemplars";
@@ -201,6 +202,51 @@ export class Head implements ChunkContext {
     if (opts.limit !== undefined && opts.limit > 0) found = found.slice(0, opts.limit);
     return found.map(({ series, labels }) => ({ labels, chunks: opts.seriesOnly ? [] : series.chunksInRange(start, end) }));
   }
+
+  /**
+   * What select returns, packed for the RPC (see select-codec.ts). Labels
+   * come straight from the symbol table and chunk bytes are copied once,
+   * into the answer: no object per series or chunk on the way.
+   */
+  selectPacked(matchers: readonly Matcher[], start: number, end: number, opts: SelectOptions = {}): SelectResult {
+    const refs: PostingsList = this.postings.forMatchers(matchers);
+    const found: MemSeries[] = [];
+    for (let i = 0; i < refs.length; i++) {
+      const s = this.byRef[refs[i]!];
+      if (s === undefined || s.empty || s.maxTime < start || s.minTime > end) continue;
+      found.push(s);
+    }
+    found.sort(this.compareSeriesLabels);
+    const n = opts.limit !== undefined && opts.limit > 0 ? Math.min(opts.limit, found.length) : found.length;
+    const w = new SelectionWriter();
+    for (let i = 0; i < n; i++) {
+      const s = found[i]!;
+      w.startSeries(s.labelsCount);
+      for (let j = 0; j < s.labelsCount; j++) {
+        const off = s.labelsOffset + 2 * j;
+        w.label(this.symbols.get(this.arena.at(off)), this.symbols.get(this.arena.at(off + 1)));
+      }
+      if (opts.seriesOnly) continue;
+      if (s.chunks !== null) {
+        for (const c of s.chunks) if (c.maxTime >= start && c.minTime <= end) w.chunk(c.minTime, c.maxTime, c.data);
+      }
+      const head = s.head;
+      if (head !== null && head.lastTimestamp >= start && s.headMinTime <= end) w.chunk(s.headMinTime, head.lastTimestamp, head.bytes());
+    }
+    return w.finish();
+  }
+
+  /** compareLabels over two series' interned labels, without materialising them. */
+  private readonly compareSeriesLabels = (a: MemSeries, b: MemSeries): number => {
+    const n = Math.min(a.labelsCount, b.labelsCount);
+    for (let i = 0; i < 2 * n; i++) {
+      const x = this.arena.at(a.labelsOffset + i);
+      const y = this.arena.at(b.labelsOffset + i);
+      if (x === y) continue;
+      return this.symbols.get(x) < this.symbols.get(y) ? -1 : 1;
+    }
+    return a.labelsCount - b.labelsCount;
+  };
 
   labelNames(matchers: readonly Matcher[], start: number, end: number, limit = 0): string[] {
     const names = new Set<string>();
