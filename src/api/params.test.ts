@@ -23,6 +23,9 @@ describe("API parameters", () => {
     expect(formatValue(NaN)).toBe("NaN");
     expect(formatValue(Infinity)).toBe("+Inf");
     expect(formatValue(-Infinity)).toBe("-Inf");
+    // strconv.FormatFloat keeps the sign of zero.
+    expect(formatValue(-0)).toBe("-0");
+    expect(formatValue(0)).toBe("0");
     expect(formatValue(1.5)).toBe("1.5");
     expect(formatValue(1e21)).toBe("1000000000000000000000");
     expect(formatValue(1.5e-7)).toBe("0.00000015");

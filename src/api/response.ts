@@ -49,6 +49,8 @@ export function formatValue(v: number): string {
   if (Number.isNaN(v)) return "NaN";
   if (v === Infinity) return "+Inf";
   if (v === -Infinity) return "-Inf";
+  // Go keeps the sign of a negative zero; String(-0) drops it.
+  if (Object.is(v, -0)) return "-0";
   return formatFloat(v);
 }
 
