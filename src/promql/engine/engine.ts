@@ -5,6 +5,7 @@ import { parseExpr } from "../parser";
 import type { Querier } from "../../storage/storage";
 import { execQuery } from "./query";
 import { resolveQueryParams } from "./query-params";
+import { wrapStepInvariant } from "./step-invariant";
 import { QueryError, type EngineOptions, type QueryResult } from "./types";
 
 const DEFAULT_LOOKBACK = 5 * 60_000;
@@ -61,7 +62,7 @@ export class Engine {
   }
 
   private exec(q: Querier, query: string, parsed: Expr, start: number, end: number, step: number, lookbackDelta?: number): Promise<QueryResult> {
-    const expr = resolveQueryParams(parsed, { start, end, step });
+    const expr = wrapStepInvariant(resolveQueryParams(parsed, { start, end, step }));
     return execQuery(q, expr, start, end, step, {
       lookbackDelta: lookbackDelta && lookbackDelta > 0 ? lookbackDelta : this.opts.lookbackDelta,
       maxSamples: this.opts.maxSamples,

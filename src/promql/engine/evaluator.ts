@@ -5,7 +5,7 @@
  * functions run step by step over the vectors gathered from their inputs.
  * Selector data is loaded before evaluation starts, so this is synchronous.
  */
-import type { AggregateExpr, BinaryExpr, Call, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from "../ast";
+import type { AggregateExpr, BinaryExpr, Call, Expr, MatrixSelector, StepInvariantExpr, SubqueryExpr, VectorSelector } from "../ast";
 import { SET_OPS, exprType } from "../ast";
 import { METRIC_NAME, compareLabels, getLabel, labelsKey, type Labels } from "../../model/labels";
 import type { Series } from "../../storage/storage";
@@ -18,19 +18,18 @@ import { formatExpr } from "../parser/printer";
 import { dropMetricName, signature } from "./labels-util";
 import { resolveAt, subqueryFirstStep, upperBound, withoutStaleMarkers, type QueryBounds, type SelectorData } from "./selectors";
 import { isStaleNaN } from "./stale";
-import { QueryError, TOO_MANY_SAMPLES, isString, type EvalValue, type StepMatrix, type StepSeries, type Vector } from "./types";
+import { matrixSamples, type SampleTracker } from "./samples";
+import { QueryError, isString, type EvalValue, type StepMatrix, type StepSeries, type Vector } from "./types";
 
 /** State shared by an evaluation and its subquery children. */
 export interface EvalShared {
   readonly bounds: QueryBounds;
   readonly lookback: number;
-  readonly maxSamples: number;
   readonly deadline: number;
   readonly data: SelectorData;
   readonly annotations: Annotations;
   readonly defaultSubqueryStep: number;
-  samplesLoaded: number;
-  peakSamples: number;
+  readonly samples: SampleTracker;
 }
 
 /** A range vector as fed to range functions: float samples per series, stale markers removed. */
@@ -58,16 +57,27 @@ export class Evaluator {
   eval(e: Expr): EvalValue {
     if (Date.now() > this.shared.deadline) throw new QueryError("timeout", "query timed out in expression evaluation");
     if (this.end < this.start) return [];
+    const tracker = this.shared.samples;
+    const base = tracker.current;
+    const v = this.evalNode(e);
+    // Whatever the node held while working is released; its result stays until its parent is done.
+    if (!isString(v)) tracker.settle(base, matrixSamples(v));
+    return v;
+  }
+
+  private evalNode(e: Expr): EvalValue {
     switch (e.type) {
       case "NumberLiteral": {
+        this.shared.samples.add(this.numSteps);
         const fs = new Array<number>(this.numSteps).fill(e.value);
         return [{ metric: [], dropName: false, ts: this.allSteps(), fs }];
       }
       case "StringLiteral":
         return { kind: "string", v: e.value };
       case "ParenExpr":
-      case "StepInvariantExpr":
         return this.eval(e.expr);
+      case "StepInvariantExpr":
+        return this.stepInvariant(e);
       case "UnaryExpr": {
         const m = this.evalMatrix(e.expr);
         if (e.op === "+") return m;
@@ -76,7 +86,7 @@ export class Evaluator {
       case "VectorSelector":
         return this.vectorSelector(e);
       case "MatrixSelector":
-        return this.rangeToMatrix(this.matrixSelectorSeries(e), e.vectorSelector, e.range);
+        return this.rangeToMatrix(this.matrixSelectorSeries(e), e.vectorSelector, e.range, true);
       case "SubqueryExpr":
         return this.subqueryMatrix(e);
       case "BinaryExpr":
@@ -92,6 +102,25 @@ export class Evaluator {
     const v = this.eval(e);
     if (isString(v)) throw new QueryError("execution", "unexpected string value");
     return v;
+  }
+
+  /**
+   * A subtree with the same value at every step: evaluated at the first
+   * step only, then repeated (each repeat is a sample held, as in Prometheus).
+   */
+  private stepInvariant(e: StepInvariantExpr): EvalValue {
+    const inner = e.expr;
+    if (this.numSteps === 1 || inner.type === "NumberLiteral" || inner.type === "StringLiteral" || exprType(inner) === "matrix") {
+      return this.eval(inner);
+    }
+    const once = new Evaluator(this.shared, this.start, this.start, this.interval).eval(inner);
+    if (isString(once)) return once;
+    const tracker = this.shared.samples;
+    const steps = this.allSteps();
+    return once.map((s) => {
+      tracker.add(this.numSteps - 1);
+      return { metric: s.metric, dropName: s.dropName, ts: steps.slice(), fs: new Array<number>(this.numSteps).fill(s.fs[0]!) };
+    });
   }
 
   /** The per-step values of a scalar-typed expression. */
@@ -111,12 +140,6 @@ export class Evaluator {
     const ts = new Array<number>(this.numSteps);
     for (let i = 0; i < this.numSteps; i++) ts[i] = this.stepTime(i);
     return ts;
-  }
-
-  private countSamples(n: number): void {
-    this.shared.samplesLoaded += n;
-    if (n > this.shared.peakSamples) this.shared.peakSamples = n;
-    if (n > this.shared.maxSamples) throw new QueryError("too_many_samples", TOO_MANY_SAMPLES);
   }
 
   // ---- selectors ----
@@ -148,7 +171,8 @@ export class Evaluator {
         total += ts.length;
       }
     }
-    this.countSamples(total);
+    this.shared.samples.loaded += total;
+    this.shared.samples.add(total);
     return out;
   }
 
@@ -156,11 +180,16 @@ export class Evaluator {
     return (this.shared.data.get(ms.vectorSelector) ?? []).map((s) => ({ series: withoutStaleMarkers(s), dropName: false }));
   }
 
-  /** An instant query's range vector: the raw samples in the window at the (single) evaluation time. */
+  /**
+   * An instant query's range vector: the raw samples in the window at the
+   * (single) evaluation time. `load` counts them as newly read (a
+   * subquery's samples were counted when it ran).
+   */
   private rangeToMatrix(
     series: RangeSeries[],
     mod: { offset: number; timestamp: number | null; startOrEnd: VectorSelector["startOrEnd"] },
     range: number,
+    load: boolean,
   ): StepMatrix {
     if (this.start !== this.end) throw new QueryError("execution", "cannot do range evaluation of matrix selector");
     const at = resolveAt(mod.timestamp, mod.startOrEnd, this.shared.bounds);
@@ -174,7 +203,10 @@ export class Evaluator {
       out.push({ metric: s.labels, dropName, ts: Array.from(s.timestamps.subarray(lo, hi)), fs: Array.from(s.values.subarray(lo, hi)) });
       total += hi - lo;
     }
-    this.countSamples(total);
+    if (load) {
+      this.shared.samples.loaded += total;
+      this.shared.samples.add(total);
+    }
     return out;
   }
 
@@ -191,7 +223,7 @@ export class Evaluator {
 
   private subqueryMatrix(e: SubqueryExpr): StepMatrix {
     if (this.start !== this.end) throw new QueryError("execution", "cannot do range evaluation of matrix selector");
-    return this.rangeToMatrix(this.subquerySeries(e), e, e.range);
+    return this.rangeToMatrix(this.subquerySeries(e), e, e.range, false);
   }
 
   private subquerySeries(e: SubqueryExpr): RangeSeries[] {
@@ -204,15 +236,20 @@ export class Evaluator {
   // ---- step-wise driver ----
 
   /**
-   * Evaluates the inputs, then calls `fn` at each step with their vectors
-   * (scalars as a one-sample vector) and assembles the output series.
-   * `sigOf` precomputes a matching signature per input series.
+   * Calls `fn` at each step with the inputs' vectors (scalars as a
+   * one-sample vector) and assembles the output series. `sigOf`
+   * precomputes a matching signature per input series. Like Prometheus,
+   * each step holds its gathered inputs and the output so far, unless
+   * `countSteps` is false (aggregations count only their input).
    */
   rangeEval(
     inputs: readonly (StepMatrix | null)[],
     fn: (vectors: Vector[], t: number, sigs: string[][]) => Vector,
     sigOf?: (metric: Labels) => string,
+    countSteps = true,
   ): StepMatrix {
+    const tracker = this.shared.samples;
+    let held = tracker.current;
     const cursors = inputs.map((m) => (m ? new Array<number>(m.length).fill(0) : []));
     const seriesSigs = inputs.map((m) => (m && sigOf ? m.map((s) => sigOf(s.metric)) : []));
     const out = new Map<string, StepSeries>();
@@ -240,6 +277,12 @@ export class Evaluator {
         sigs.push(sg);
       });
       const result = fn(vectors, t, sigs);
+      if (countSteps) {
+        let gathered = 0;
+        for (const v of vectors) gathered += v.length;
+        tracker.observe(held + gathered + result.length);
+        held += result.length;
+      }
       for (const s of result) {
         const key = labelsKey(s.metric);
         let o = out.get(key);
@@ -252,7 +295,6 @@ export class Evaluator {
         o.ts.push(t);
         o.fs.push(s.f);
       }
-      this.countSamples(out.size);
     }
     return [...out.values()];
   }
@@ -314,14 +356,14 @@ export class Evaluator {
       case "limit_ratio": {
         this.checkKParams(e, params!);
         const op = e.op;
-        return this.rangeEval([input], (v, t) => selectKStep(op, v[0]!, (s) => groupOf(s).key, paramAt(t)));
+        return this.rangeEval([input], (v, t) => selectKStep(op, v[0]!, (s) => groupOf(s).key, paramAt(t)), undefined, false);
       }
       case "quantile":
         for (const q of params!) checkQuantileParam(q, this.shared.annotations, e.param!.pos);
         break;
     }
     const op = e.op;
-    return this.rangeEval([input], (v, t) => aggregateStep(op, v[0]!, groupOf, paramAt(t)));
+    return this.rangeEval([input], (v, t) => aggregateStep(op, v[0]!, groupOf, paramAt(t)), undefined, false);
   }
 
   private checkKParams(e: AggregateExpr, params: Float64Array): void {
@@ -372,6 +414,7 @@ export class Evaluator {
     const series = this.shared.data.get(vs) ?? [];
     const at = resolveAt(vs.timestamp, vs.startOrEnd, this.shared.bounds);
     const out: StepMatrix = [];
+    const perStep = new Int32Array(this.numSteps);
     for (const s of series) {
       const ts: number[] = [];
       const fs: number[] = [];
@@ -384,8 +427,17 @@ export class Evaluator {
         if (st <= ref - this.shared.lookback || isStaleNaN(s.values[j - 1]!)) continue;
         ts.push(t);
         fs.push(st / 1000);
+        perStep[i]!++;
       }
       if (ts.length > 0) out.push({ metric: s.labels, dropName: true, ts, fs });
+    }
+    // Prometheus reads each step's samples afresh, holding them beside the output so far.
+    const tracker = this.shared.samples;
+    let held = tracker.current;
+    for (let i = 0; i < this.numSteps; i++) {
+      tracker.loaded += perStep[i]!;
+      tracker.observe(held + 2 * perStep[i]!);
+      held += perStep[i]!;
     }
     return out;
   }
@@ -413,7 +465,10 @@ export class Evaluator {
     const keepName = name === "last_over_time" || name === "first_over_time";
     const stepParams = new Array<number>(params.length - 1);
     const out: StepMatrix = [];
-    let total = 0;
+    // Held while the function runs over one series at a time: the series'
+    // window of raw samples (largest at some step, last at the end) and the
+    // output so far.
+    const tracker = this.shared.samples;
     for (const { series: s, dropName } of series) {
       const metricName = getLabel(s.labels, METRIC_NAME);
       const ctx = {
@@ -429,6 +484,7 @@ export class Evaluator {
       const fs: number[] = [];
       let lo = 0;
       let hi = 0;
+      let maxWindow = 0;
       for (let i = 0; i < this.numSteps; i++) {
         const t = this.stepTime(i);
         const ref = (at ?? t) - mod.offset;
@@ -441,6 +497,8 @@ export class Evaluator {
           while (hi < s.timestamps.length && s.timestamps[hi]! <= ref) hi++;
         }
         if (hi === lo) continue;
+        tracker.loaded += hi - lo;
+        if (hi - lo > maxWindow) maxWindow = hi - lo;
         let k = 0;
         for (let p = 0; p < params.length; p++) if (p !== matrixIdx) stepParams[k++] = params[p]![i]!;
         ctx.rangeStart = ref - range;
@@ -451,14 +509,15 @@ export class Evaluator {
         ts.push(t);
         fs.push(v);
       }
+      tracker.observe(tracker.current + maxWindow);
       if (ts.length === 0) continue;
-      total += ts.length;
+      tracker.observe(tracker.current + (hi - lo) + ts.length);
+      tracker.add(ts.length);
       out.push({ metric: s.labels, dropName: dropName || !keepName, ts, fs });
       if ((name === "rate" || name === "increase") && metricName !== "" && !hasCounterName(metricName)) {
         this.shared.annotations.info(possibleNonCounterInfo(metricName), e.args[0]!.pos);
       }
     }
-    this.countSamples(total);
     return out;
   }
 

@@ -8,6 +8,7 @@ import type { Querier } from "../../storage/storage";
 import { Annotations } from "../functions/annotations";
 import { Evaluator, finalizeMatrix, sortMatrix, type EvalShared } from "./evaluator";
 import { loadSelectors } from "./selectors";
+import { SampleTracker } from "./samples";
 import { isString, type QueryResult, type QueryValue, type StepMatrix } from "./types";
 
 /** Subqueries without a step use this resolution (Prometheus: the global evaluation interval). */
@@ -30,17 +31,15 @@ export async function execQuery(q: Querier, expr: Expr, start: number, end: numb
   const shared: EvalShared = {
     bounds,
     lookback,
-    maxSamples: opts.maxSamples,
     deadline: opts.deadline,
     data,
     annotations: new Annotations(),
     defaultSubqueryStep: DEFAULT_SUBQUERY_STEP,
-    samplesLoaded: 0,
-    peakSamples: 0,
+    samples: new SampleTracker(opts.maxSamples),
   };
   const ev = new Evaluator(shared, start, end, step);
   const raw = ev.eval(expr);
-  const stats = { samplesLoaded: shared.samplesLoaded, peakSamples: shared.peakSamples };
+  const stats = { samplesLoaded: shared.samples.loaded, peakSamples: shared.samples.peak };
   const done = (value: QueryValue): QueryResult => ({
     value,
     warnings: shared.annotations.warnings,
