@@ -26,6 +26,7 @@ import type { MetricMetadata } from "../src/write/request";
 import { Head } from "../src/tsdb/head/head";
 import { ingestPush } from "../src/tsdb/head/ingest";
 import { WalGroupCommit } from "../src/tsdb/wal/group-commit";
+import { LabelStrings } from "../src/ingester/push-codec";
 import { WalStore } from "../src/tsdb/wal/store";
 import type { ReplayStats } from "../src/tsdb/wal/store";
 import { BlockCutter, type FlushResult } from "../src/ingester/block-cutter";
@@ -44,6 +45,8 @@ export class Ingester extends DurableObject<Env> implements IngesterRPC {
   private readonly head = new Head();
   private readonly wal: WalStore;
   private replayStats: ReplayStats | null = null;
+  /** Label strings of packed pushes, decoded once. */
+  private readonly labelStrings = new LabelStrings();
   /** Pushes that arrive within one turn share a WAL row. */
   private readonly group = new WalGroupCommit((records, metadata) => this.writeWal(records, metadata), yieldTurn);
   /** Cuts head ranges into blocks in R2 (alarm and flush). */
@@ -61,7 +64,7 @@ export class Ingester extends DurableObject<Env> implements IngesterRPC {
   }
 
   async push(req: PushRequest): Promise<PushResult> {
-    const { result, changedMetadata } = ingestPush(this.head, req, this.group.records);
+    const { result, changedMetadata } = ingestPush(this.head, req, this.group.records, this.labelStrings);
     this.group.addMetadata(changedMetadata);
     await this.group.commit();
     await this.cutter.afterPush(req.outOfOrderWindowMs);

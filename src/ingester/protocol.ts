@@ -15,7 +15,9 @@ export interface PushSeries {
 }
 
 export interface PushRequest {
-  readonly series: PushSeries[];
+  readonly series?: PushSeries[];
+  /** More series, packed by `packSeries` (push-codec.ts): what the distributor sends. */
+  readonly packed?: Uint8Array;
   readonly metadata?: MetricMetadata[];
   /** Samples older than the series' newest by at most this much are accepted (0 = none). */
   readonly outOfOrderWindowMs: number;

@@ -7,7 +7,8 @@
  */
 import type { Env } from "../env";
 import { allShards, shardOf } from "../ingester/client";
-import type { PushRejection, PushRequest, PushSeries } from "../ingester/protocol";
+import type { PushRejection, PushRequest } from "../ingester/protocol";
+import { packSeries } from "../ingester/push-codec";
 import { getLabel, METRIC_NAME, type Label } from "../model/labels";
 import type { TenantId } from "../tenancy/tenant";
 import type { Exemplar, MetricMetadata } from "./request";
@@ -40,29 +41,25 @@ export async function distribute(
   metadata: readonly MetricMetadata[],
   opts: DistributeOptions,
 ): Promise<DistributeResult> {
-  const perShard: PushSeries[][] = Array.from({ length: opts.shards }, () => []);
+  const perShard: AcceptedSeries[][] = Array.from({ length: opts.shards }, () => []);
   const metaPerShard: MetricMetadata[][] = Array.from({ length: opts.shards }, () => []);
-  for (const s of series) {
-    perShard[shardOf(s.labels, opts.shards)]!.push(
-      s.exemplars.length > 0
-        ? { labels: s.labels, timestamps: s.timestamps, values: s.values, exemplars: s.exemplars }
-        : { labels: s.labels, timestamps: s.timestamps, values: s.values },
-    );
-  }
+  for (const s of series) perShard[shardOf(s.labels, opts.shards)]!.push(s);
   // Metadata is kept per metric name, in the shard that owns the name alone.
   for (const m of metadata) {
     metaPerShard[shardOf([{ name: METRIC_NAME, value: m.metricFamilyName }], opts.shards)]!.push(m);
   }
   const results = await allShards(env, tenant, opts.shards, (stub, shard) => {
+    const shardSeries = perShard[shard]!;
+    const shardMetadata = metaPerShard[shard]!;
+    if (shardSeries.length === 0 && shardMetadata.length === 0) {
+      return Promise.resolve({ samplesWritten: 0, exemplarsWritten: 0, rejections: [] });
+    }
     const req: PushRequest = {
-      series: perShard[shard]!,
-      metadata: metaPerShard[shard]!,
+      packed: packSeries(shardSeries),
+      metadata: shardMetadata,
       outOfOrderWindowMs: opts.outOfOrderWindowMs,
       maxSeries: opts.maxGlobalSeries > 0 ? Math.ceil(opts.maxGlobalSeries / opts.shards) : 0,
     };
-    if (req.series.length === 0 && req.metadata!.length === 0) {
-      return Promise.resolve({ samplesWritten: 0, exemplarsWritten: 0, rejections: [] });
-    }
     return stub.push(req);
   });
   return mergeResults(results);

@@ -9,6 +9,7 @@ import type { PushRejection, PushRequest, PushResult, SampleRejection } from "..
 import type { Exemplar, MetricMetadata } from "../../write/request";
 import type { Head } from "./head";
 import { Append } from "./series";
+import { forEachPackedSeries, LabelStrings } from "../../ingester/push-codec";
 
 /** Receives what was newly stored, series by series (e.g. a WAL record builder). */
 export interface IngestSink {
@@ -31,7 +32,11 @@ export interface IngestOutcome {
 
 const NO_EXEMPLARS: readonly Exemplar[] = [];
 
-export function ingestPush(head: Head, req: PushRequest, sink: IngestSink | null): IngestOutcome {
+/**
+ * Applies the series of a push, packed or as objects. `strings` caches label
+ * strings of packed pushes across calls (one per ingester).
+ */
+export function ingestPush(head: Head, req: PushRequest, sink: IngestSink | null, strings?: LabelStrings): IngestOutcome {
   const window = req.outOfOrderWindowMs > 0 ? req.outOfOrderWindowMs : 0;
   const maxSeries = req.maxSeries ?? 0;
   let written = 0;
@@ -44,23 +49,30 @@ export function ingestPush(head: Head, req: PushRequest, sink: IngestSink | null
   };
   let idx = new Uint32Array(256);
 
-  for (const ps of req.series) {
-    const n = ps.timestamps.length;
+  const ingestSeries = (
+    labels: Labels,
+    timestamps: Float64Array,
+    values: Float64Array,
+    start: number,
+    end: number,
+    exemplars: readonly Exemplar[],
+  ): void => {
+    const n = end - start;
     // Exemplars alone never create a series: it would have no samples.
-    let s = head.find(ps.labels);
+    let s = head.find(labels);
     if (s === undefined && n > 0) {
       if (maxSeries > 0 && head.numSeries >= maxSeries) {
-        for (let i = 0; i < n; i++) reject("max-series-per-user", ps.timestamps[i]!, ps.labels);
-        continue;
+        for (let i = start; i < end; i++) reject("max-series-per-user", timestamps[i]!, labels);
+        return;
       }
-      s = head.getOrCreate(ps.labels);
+      s = head.getOrCreate(labels);
     }
-    if (s === undefined) continue;
+    if (s === undefined) return;
     if (idx.length < n) idx = new Uint32Array(Math.max(n, idx.length * 2));
     let accepted = 0;
-    for (let i = 0; i < n; i++) {
-      const t = ps.timestamps[i]!;
-      switch (head.append(s, t, ps.values[i]!, window)) {
+    for (let i = start; i < end; i++) {
+      const t = timestamps[i]!;
+      switch (head.append(s, t, values[i]!, window)) {
         case Append.Appended:
           idx[accepted++] = i;
           written++;
@@ -70,19 +82,19 @@ export function ingestPush(head: Head, req: PushRequest, sink: IngestSink | null
           break;
         case Append.OutOfOrder:
         case Append.ChunkFull:
-          reject("sample-out-of-order", t, ps.labels);
+          reject("sample-out-of-order", t, labels);
           break;
         case Append.TooOld:
-          reject("sample-too-old", t, ps.labels);
+          reject("sample-too-old", t, labels);
           break;
         case Append.Duplicate:
-          reject("sample-duplicate-timestamp", t, ps.labels);
+          reject("sample-duplicate-timestamp", t, labels);
           break;
       }
     }
     let newExemplars: Exemplar[] | null = null;
-    if (ps.exemplars !== undefined && !s.empty) {
-      for (const e of ps.exemplars) {
+    if (exemplars.length > 0 && !s.empty) {
+      for (const e of exemplars) {
         const r = head.appendExemplar(s, e);
         if (r === "out-of-order") continue;
         exemplarsWritten++;
@@ -90,10 +102,15 @@ export function ingestPush(head: Head, req: PushRequest, sink: IngestSink | null
       }
     }
     if (sink !== null && (accepted > 0 || newExemplars !== null)) {
-      sink.add(s.ref, s.logged ? null : ps.labels, ps.timestamps, ps.values, idx, accepted, newExemplars ?? NO_EXEMPLARS);
+      sink.add(s.ref, s.logged ? null : labels, timestamps, values, idx, accepted, newExemplars ?? NO_EXEMPLARS);
       s.logged = true;
     }
+  };
+
+  for (const ps of req.series ?? []) {
+    ingestSeries(ps.labels, ps.timestamps, ps.values, 0, ps.timestamps.length, ps.exemplars ?? NO_EXEMPLARS);
   }
+  if (req.packed !== undefined) forEachPackedSeries(req.packed, strings ?? new LabelStrings(), ingestSeries);
 
   const changedMetadata: MetricMetadata[] = [];
   for (const md of req.metadata ?? []) if (head.setMetadata(md)) changedMetadata.push(md);

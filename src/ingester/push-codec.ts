@@ -1,0 +1,249 @@
+/**
+ * The packed form of a shard's series in a push: one byte array instead of
+ * an object graph, because structured-cloning thousands of label objects
+ * across the Durable Object stub cost more CPU than everything else on the
+ * write path together.
+ *
+ *   header   = version u32, series u32, samples u32, 0 u32   (little-endian)
+ *   samples  = timestamps f64×samples, values f64×samples    (little-endian)
+ *   series*  = samples uvarint, labels, exemplars uvarint,
+ *              (timestamp f64, value f64, labels)×exemplars
+ *   labels   = n uvarint, (len uvarint, UTF-8 name, len uvarint, UTF-8 value)×n
+ *
+ * The sample columns sit at an 8-byte aligned offset so the receiver reads
+ * them as Float64Array views without copying; values move as raw bits, so
+ * staleness-marker NaNs arrive unchanged.
+ */
+import type { Label } from "../model/labels";
+import type { Exemplar } from "../write/request";
+
+const VERSION = 1;
+const HEADER_BYTES = 16;
+
+/** What the encoder needs of one series: labels valid and sorted. */
+export interface PackableSeries {
+  readonly labels: readonly Label[];
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+  readonly exemplars: readonly Exemplar[];
+}
+
+/** Packs series for one shard; the result owns its whole buffer (cheap to clone). */
+export function packSeries(series: readonly PackableSeries[]): Uint8Array {
+  let samples = 0;
+  let labelBytes = 0;
+  for (const s of series) {
+    samples += s.timestamps.length;
+    labelBytes += labelsSizeBound(s.labels) + 20;
+    for (const e of s.exemplars) labelBytes += 32 + labelsSizeBound(e.labels);
+  }
+  const columns = HEADER_BYTES + samples * 16;
+  const out = new Uint8Array(columns + labelBytes);
+  const header = new Uint32Array(out.buffer, 0, 4);
+  header[0] = VERSION;
+  header[1] = series.length;
+  header[2] = samples;
+  const ts = new Float64Array(out.buffer, HEADER_BYTES, samples);
+  const vs = new Float64Array(out.buffer, HEADER_BYTES + samples * 8, samples);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  let pos = columns;
+  for (const s of series) {
+    ts.set(s.timestamps, at);
+    vs.set(s.values, at);
+    at += s.timestamps.length;
+    pos = writeUvarint(out, pos, s.timestamps.length);
+    pos = writeLabels(out, pos, s.labels);
+    pos = writeUvarint(out, pos, s.exemplars.length);
+    for (const e of s.exemplars) {
+      view.setFloat64(pos, e.timestamp, true);
+      view.setFloat64(pos + 8, e.value, true);
+      pos = writeLabels(out, pos + 16, e.labels);
+    }
+  }
+  return pos === out.length ? out : out.slice(0, pos);
+}
+
+/** At most the bytes `writeLabels` needs: UTF-8 takes ≤ 3 bytes per UTF-16 unit. */
+function labelsSizeBound(labels: readonly Label[]): number {
+  let n = 5;
+  for (const l of labels) n += 10 + 3 * (l.name.length + l.value.length);
+  return n;
+}
+
+function writeUvarint(out: Uint8Array, pos: number, x: number): number {
+  while (x >= 0x80) {
+    out[pos++] = (x & 0x7f) | 0x80;
+    x >>>= 7;
+  }
+  out[pos++] = x;
+  return pos;
+}
+
+const utf8 = new TextEncoder();
+
+function writeLabels(out: Uint8Array, pos: number, labels: readonly Label[]): number {
+  pos = writeUvarint(out, pos, labels.length);
+  for (const l of labels) {
+    pos = writeString(out, pos, l.name);
+    pos = writeString(out, pos, l.value);
+  }
+  return pos;
+}
+
+/** Label strings are nearly always short ASCII: copy those by hand, encode the rest. */
+function writeString(out: Uint8Array, pos: number, s: string): number {
+  const n = s.length;
+  if (n < 0x80) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      out[pos + 1 + i] = c;
+    }
+    if (i === n) {
+      out[pos] = n;
+      return pos + 1 + n;
+    }
+  }
+  const bytes = utf8.encode(s);
+  pos = writeUvarint(out, pos, bytes.length);
+  out.set(bytes, pos);
+  return pos + bytes.length;
+}
+
+/** Receives each packed series; arrays are shared, this series is [start, end). */
+export type PackedSeriesVisitor = (
+  labels: Label[],
+  timestamps: Float64Array,
+  values: Float64Array,
+  start: number,
+  end: number,
+  exemplars: readonly Exemplar[],
+) => void;
+
+const NO_EXEMPLARS: readonly Exemplar[] = [];
+
+export class PushDecodeError extends Error {}
+
+/** Reads a packed push; `strings` turns label bytes into (shared) strings. */
+export function forEachPackedSeries(packed: Uint8Array, strings: LabelStrings, visit: PackedSeriesVisitor): void {
+  if (packed.length < HEADER_BYTES) throw new PushDecodeError("packed push too short");
+  // Views need 8-byte alignment; a clone normally gives a fresh buffer, so this copy is rare.
+  const buf = packed.byteOffset % 8 === 0 ? packed : packed.slice();
+  const header = new Uint32Array(buf.buffer, buf.byteOffset, 4);
+  if (header[0] !== VERSION) throw new PushDecodeError(`unknown packed push version ${header[0]}`);
+  const count = header[1]!;
+  const samples = header[2]!;
+  const columns = HEADER_BYTES + samples * 16;
+  if (columns > buf.length) throw new PushDecodeError("packed push too short for its samples");
+  const ts = new Float64Array(buf.buffer, buf.byteOffset + HEADER_BYTES, samples);
+  const vs = new Float64Array(buf.buffer, buf.byteOffset + HEADER_BYTES + samples * 8, samples);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const r = new Cursor(buf, columns);
+  let at = 0;
+  for (let k = 0; k < count; k++) {
+    const n = r.uvarint();
+    if (at + n > samples) throw new PushDecodeError("packed push has more samples than declared");
+    const labels = r.labels(strings);
+    const m = r.uvarint();
+    let exemplars = NO_EXEMPLARS;
+    if (m > 0) {
+      const list: Exemplar[] = [];
+      for (let i = 0; i < m; i++) {
+        r.need(16);
+        const timestamp = view.getFloat64(r.pos, true);
+        const value = view.getFloat64(r.pos + 8, true);
+        r.pos += 16;
+        list.push({ timestamp, value, labels: r.labels(strings) });
+      }
+      exemplars = list;
+    }
+    visit(labels, ts, vs, at, at + n, exemplars);
+    at += n;
+  }
+}
+
+class Cursor {
+  pos: number;
+  private readonly buf: Uint8Array;
+
+  constructor(buf: Uint8Array, pos: number) {
+    this.buf = buf;
+    this.pos = pos;
+  }
+
+  need(n: number): void {
+    if (this.pos + n > this.buf.length) throw new PushDecodeError("packed push ended early");
+  }
+
+  uvarint(): number {
+    let x = 0;
+    let mul = 1;
+    for (let i = 0; i < 8; i++) {
+      this.need(1);
+      const b = this.buf[this.pos++]!;
+      x += (b & 0x7f) * mul;
+      if (b < 0x80) return x;
+      mul *= 128;
+    }
+    throw new PushDecodeError("packed push varint too long");
+  }
+
+  labels(strings: LabelStrings): Label[] {
+    const n = this.uvarint();
+    const out = new Array<Label>(n);
+    for (let i = 0; i < n; i++) {
+      const name = this.string(strings);
+      out[i] = { name, value: this.string(strings) };
+    }
+    return out;
+  }
+
+  private string(strings: LabelStrings): string {
+    const len = this.uvarint();
+    this.need(len);
+    const s = strings.get(this.buf, this.pos, len);
+    this.pos += len;
+    return s;
+  }
+}
+
+const utf8Decoder = new TextDecoder();
+
+/**
+ * Label strings by their UTF-8 bytes. The same few thousand names and values
+ * arrive in every push; looking them up by a hash of the bytes and checking
+ * the hit in place avoids decoding (and allocating) them again. Bounded: it
+ * starts over when full.
+ */
+export class LabelStrings {
+  private readonly byHash = new Map<number, string>();
+  private readonly maxEntries: number;
+
+  constructor(maxEntries = 1 << 18) {
+    this.maxEntries = maxEntries;
+  }
+
+  get(buf: Uint8Array, start: number, len: number): string {
+    let h = 0x811c9dc5;
+    const end = start + len;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+    h = (h ^ len) >>> 0;
+    const hit = this.byHash.get(h);
+    if (hit !== undefined && sameAscii(hit, buf, start, len)) return hit;
+    const s = utf8Decoder.decode(buf.subarray(start, end));
+    // Only ASCII entries can be checked in place; others are decoded every time.
+    if (s.length === len) {
+      if (this.byHash.size >= this.maxEntries) this.byHash.clear();
+      this.byHash.set(h, s);
+    }
+    return s;
+  }
+}
+
+function sameAscii(s: string, buf: Uint8Array, start: number, len: number): boolean {
+  if (s.length !== len) return false;
+  for (let i = 0; i < len; i++) if (s.charCodeAt(i) !== buf[start + i]) return false;
+  return true;
+}
