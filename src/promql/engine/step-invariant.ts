@@ -9,7 +9,7 @@
 import type { Expr, StepInvariantExpr } from "../ast";
 
 /** Functions whose result depends on the evaluation time (or on the samples' own timestamps). */
-const AT_MODIFIER_UNSAFE_FUNCTIONS: ReadonlySet<string> = new Set([
+export const AT_MODIFIER_UNSAFE_FUNCTIONS: ReadonlySet<string> = new Set([
   "days_in_month",
   "day_of_month",
   "day_of_week",

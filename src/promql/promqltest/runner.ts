@@ -7,6 +7,7 @@ import { compareLabels, labelsKey, type Labels } from "../../model/labels";
 import { MemoryStorage } from "../../storage/memory";
 import { Engine, type QueryResult, type QueryValue } from "../engine";
 import { labelsString } from "../engine/labels-util";
+import { atModifierCases, type AtModifierCase } from "./at-modifier";
 import { parseScript, type Command, type EvalCommand, type Expectation } from "./script";
 
 export interface CaseResult {
@@ -77,11 +78,33 @@ function isOrdered(cmd: EvalCommand): boolean {
 }
 
 async function runEval(cmd: EvalCommand, engine: Engine, storage: MemoryStorage): Promise<void> {
+  if (cmd.isRange) return runQuery(cmd, engine, storage, cmd.expr, 0);
+  // Like Prometheus, an instant case also runs with its selectors pinned by
+  // `@` to its time and evaluated at other times, and must answer the same.
+  let pinned: AtModifierCase[];
+  try {
+    pinned = atModifierCases(cmd.expr, cmd.evalTime);
+  } catch {
+    pinned = []; // a parse error: the plain run reports it
+  }
+  await runQuery(cmd, engine, storage, cmd.expr, cmd.evalTime);
+  for (const p of pinned) {
+    try {
+      await runQuery(cmd, engine, storage, p.expr, p.evalTime);
+    } catch (e) {
+      if (e instanceof CaseFailure) fail(`${p.expr} at ${p.evalTime / 1000}s: ${e.message}`);
+      throw e;
+    }
+  }
+}
+
+/** One run of the case: `expr` at `evalTime` (ms) for an instant case. */
+async function runQuery(cmd: EvalCommand, engine: Engine, storage: MemoryStorage, expr: string, evalTime: number): Promise<void> {
   let res: QueryResult;
   try {
     res = cmd.isRange
-      ? await engine.rangeQuery(storage, cmd.expr, cmd.start, cmd.end, cmd.step)
-      : await engine.instantQuery(storage, cmd.expr, cmd.evalTime);
+      ? await engine.rangeQuery(storage, expr, cmd.start, cmd.end, cmd.step)
+      : await engine.instantQuery(storage, expr, evalTime);
   } catch (e) {
     if (!isFail(cmd)) fail(`error evaluating query: ${(e as Error).message}`);
     checkExpectedFailure(cmd, (e as Error).message);
@@ -90,13 +113,13 @@ async function runEval(cmd: EvalCommand, engine: Engine, storage: MemoryStorage)
   if (isFail(cmd)) fail("expected error evaluating query but got none");
   checkAnnotations(cmd, res);
   compareResult(cmd, res.value);
-  if (cmd.isRange || cmd.excludeFromRangeQuery || QUERY_CONTEXT_FUNCS.test(cmd.expr)) return;
+  if (cmd.isRange || cmd.excludeFromRangeQuery || QUERY_CONTEXT_FUNCS.test(expr)) return;
 
   // The same query in range mode must give the same result at the instant's step.
-  const t = cmd.evalTime;
+  const t = evalTime;
   let rr: QueryResult;
   try {
-    rr = await engine.rangeQuery(storage, cmd.expr, t - 60_000, t + 60_000, 60_000);
+    rr = await engine.rangeQuery(storage, expr, t - 60_000, t + 60_000, 60_000);
   } catch (e) {
     fail(`error evaluating query in range mode: ${(e as Error).message}`);
   }
