@@ -16,10 +16,20 @@ import type { ChunkData, SelectedSeries, SelectResult } from "./protocol";
 
 const INITIAL_BYTES = 1 << 16;
 
+/** Bytes a series takes in `data` before its chunks. */
+export function seriesHeaderBytes(labelCount: number): number {
+  return 8 + 8 * labelCount;
+}
+
+/** Bytes a chunk of `length` bytes takes in `data`. */
+export function chunkBytes(length: number): number {
+  return 20 + length;
+}
+
 /** Builds a SelectResult series by series (what an ingester's head writes into). */
 export class SelectionWriter {
-  private buf = new Uint8Array(INITIAL_BYTES);
-  private view = new DataView(this.buf.buffer);
+  private buf: Uint8Array;
+  private view: DataView;
   private len = 0;
   private readonly symbolIds = new Map<string, number>();
   private readonly symbols: string[] = [];
@@ -27,10 +37,20 @@ export class SelectionWriter {
   private chunkCountAt = -1;
   private chunkCount = 0;
 
+  /**
+   * `expectedBytes`: the size of `data` when known in advance (see
+   * seriesHeaderBytes and chunkBytes); exact sizing spares both the growth
+   * copies and the final trim.
+   */
+  constructor(expectedBytes = INITIAL_BYTES) {
+    this.buf = new Uint8Array(Math.max(expectedBytes, 8));
+    this.view = new DataView(this.buf.buffer);
+  }
+
   /** Starts a series; `labelCount` calls to label() must follow, then its chunks. */
   startSeries(labelCount: number): void {
     this.endSeries();
-    this.reserve(4 + 8 * labelCount + 4);
+    this.reserve(4 + 8 * labelCount);
     this.view.setUint32(this.len, labelCount, true);
     this.len += 4;
     this.open = true;
@@ -45,6 +65,7 @@ export class SelectionWriter {
   /** Appends a chunk to the current series (after its labels). */
   chunk(minTime: number, maxTime: number, data: Uint8Array): void {
     if (this.chunkCountAt < 0) {
+      this.reserve(4);
       this.chunkCountAt = this.len;
       this.len += 4;
     }
@@ -61,7 +82,8 @@ export class SelectionWriter {
   finish(): SelectResult {
     this.endSeries();
     // A view would clone its whole backing buffer; send exactly the bytes written.
-    return { symbols: this.symbols, data: this.buf.slice(0, this.len) };
+    const data = this.len === this.buf.length ? this.buf : this.buf.slice(0, this.len);
+    return { symbols: this.symbols, data };
   }
 
   private endSeries(): void {
@@ -90,8 +112,7 @@ export class SelectionWriter {
   }
 
   private reserve(bytes: number): void {
-    // 4 spare bytes: a chunk count may still be inserted before the next series.
-    const need = this.len + bytes + 4;
+    const need = this.len + bytes;
     if (need <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < need) size *= 2;

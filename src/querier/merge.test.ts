@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { labelsFromRecord } from "../model/labels";
+import { float64Bits } from "../tsdb/chunkenc/xor";
 import { mergeSeriesSets, mergeSortedStrings } from "./merge";
 
 const s = (rec: Record<string, string>, ts: number[], vs: number[]) => ({
@@ -21,5 +22,21 @@ describe("merge", () => {
     expect(out.map((x) => x.labels[0]!.value)).toEqual(["0", "1"]);
     expect([...out[1]!.timestamps]).toEqual([1, 2, 3, 4]);
     expect([...out[1]!.values]).toEqual([10, 20, 30, 40]);
+  });
+  it("returns the one non-empty source as it is", () => {
+    const only = [s({ a: "0" }, [1], [1]), s({ a: "1" }, [2], [2])];
+    const out = mergeSeriesSets([[], only, []]);
+    expect(out).toEqual(only);
+    expect(out[1]).toBe(only[1]);
+    expect(mergeSeriesSets([[], []])).toEqual([]);
+  });
+  it("keeps staleness-marker bits when merging samples", () => {
+    const stale = s({ a: "1" }, [1, 2], [0, 0]);
+    const bits = float64Bits(stale.values);
+    bits[0] = 0x00000002;
+    bits[1] = 0x7ff00000;
+    const [out] = mergeSeriesSets([[stale], [s({ a: "1" }, [3], [3])]]);
+    expect([...float64Bits(out!.values).subarray(0, 2)]).toEqual([0x00000002, 0x7ff00000]);
+    expect([...out!.timestamps]).toEqual([1, 2, 3]);
   });
 });

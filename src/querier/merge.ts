@@ -5,6 +5,7 @@
  */
 import { compareLabels, labelsKey } from "../model/labels";
 import type { Series } from "../storage/storage";
+import { float64Bits } from "../tsdb/chunkenc/xor";
 
 /** Sorted union of sorted lists, cut at `limit` (0 = no limit). */
 export function mergeSortedStrings(lists: readonly (readonly string[])[], limit = 0): string[] {
@@ -21,7 +22,11 @@ export function mergeSortedStrings(lists: readonly (readonly string[])[], limit 
  * both hold a sample return it once.
  */
 export function mergeSeriesSets(sets: readonly (readonly Series[])[]): Series[] {
-  if (sets.length === 1) return sets[0]!.slice();
+  // Usually only one source has anything (no blocks yet, or a range the head
+  // no longer holds): its series are sorted already and need no keys.
+  const nonEmpty = sets.filter((s) => s.length > 0);
+  if (nonEmpty.length <= 1) return nonEmpty.length === 0 ? [] : nonEmpty[0]!.slice();
+  sets = nonEmpty;
   const byKey = new Map<string, Series[]>();
   for (const set of sets) {
     for (const s of set) {
@@ -42,6 +47,9 @@ function mergeSamples(group: readonly Series[]): Series {
   const ts = new Float64Array(total);
   const vs = new Float64Array(total);
   const pos = new Int32Array(group.length);
+  // Values move as bits so that staleness markers keep their NaN payload.
+  const bits = float64Bits(vs);
+  const srcBits = group.map((s) => float64Bits(s.values));
   let n = 0;
   for (;;) {
     let best = -1;
@@ -56,7 +64,9 @@ function mergeSamples(group: readonly Series[]): Series {
     }
     if (best < 0) break;
     ts[n] = bestT;
-    vs[n] = group[best]!.values[pos[best]!]!;
+    const from = pos[best]!;
+    bits[2 * n] = srcBits[best]![2 * from]!;
+    bits[2 * n + 1] = srcBits[best]![2 * from + 1]!;
     n++;
     for (let i = 0; i < group.length; i++) {
       const s = group[i]!;

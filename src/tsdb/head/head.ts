@@ -7,7 +7,7 @@ import type { Label, Labels } from "../../model/labels";
 import { compareLabels, hashLabels } from "../../model/labels";
 import type { Matcher } from "../../model/matchers";
 import type { ExemplarSeries, SelectedSeries, SelectResult } from "../../ingester/protocol";
-import { SelectionWriter } from "../../ingester/select-codec";
+import { chunkBytes, SelectionWriter, seriesHeaderBytes } from "../../ingester/select-codec";
 import type { Exemplar, MetricMetadata } from "../../write/request";
 import { ExemplarRing } from "./exemplars";
 import type { ExemplarOutcome } from "./exemplars";
@@ -74,6 +74,16 @@ export class Head implements ChunkContext {
     if (found === undefined) return undefined;
     if (found instanceof MemSeries) return this.hasLabels(found, labels) ? found : undefined;
     return found.find((s) => this.hasLabels(s, labels));
+  }
+
+  /** Series filed under this `hashLabels` value, for callers that check the labels themselves. */
+  withHash(hash: number): MemSeries | readonly MemSeries[] | undefined {
+    return this.byHash.get(hash);
+  }
+
+  /** The symbol of a series' k-th label string: names at even k, values at odd k. */
+  labelSymbol(s: MemSeries, k: number): string {
+    return this.symbols.get(this.arena.at(s.labelsOffset + k));
   }
 
   /** The series with exactly these (sorted, valid) labels, created if new. */
@@ -218,7 +228,15 @@ export class Head implements ChunkContext {
     }
     found.sort(this.compareSeriesLabels);
     const n = opts.limit !== undefined && opts.limit > 0 ? Math.min(opts.limit, found.length) : found.length;
-    const w = new SelectionWriter();
+    const withChunks = opts.seriesOnly !== true;
+    // Sized exactly first: the answer is often tens of MB of chunks.
+    let bytes = 0;
+    for (let i = 0; i < n; i++) {
+      const s = found[i]!;
+      bytes += seriesHeaderBytes(s.labelsCount);
+      if (withChunks) forChunksInRange(s, start, end, (_min, _max, data) => (bytes += chunkBytes(data.length)));
+    }
+    const w = new SelectionWriter(bytes);
     for (let i = 0; i < n; i++) {
       const s = found[i]!;
       w.startSeries(s.labelsCount);
@@ -226,12 +244,7 @@ export class Head implements ChunkContext {
         const off = s.labelsOffset + 2 * j;
         w.label(this.symbols.get(this.arena.at(off)), this.symbols.get(this.arena.at(off + 1)));
       }
-      if (opts.seriesOnly) continue;
-      if (s.chunks !== null) {
-        for (const c of s.chunks) if (c.maxTime >= start && c.minTime <= end) w.chunk(c.minTime, c.maxTime, c.data);
-      }
-      const head = s.head;
-      if (head !== null && head.lastTimestamp >= start && s.headMinTime <= end) w.chunk(s.headMinTime, head.lastTimestamp, head.bytes());
+      if (withChunks) forChunksInRange(s, start, end, (min, max, data) => w.chunk(min, max, data));
     }
     return w.finish();
   }
@@ -334,6 +347,15 @@ export class Head implements ChunkContext {
     this.forEachSeries((s) => (chunks += s.chunks?.length ?? 0));
     return { series: this.seriesCount, completedChunks: chunks, symbols: this.symbols.size, labelArenaBytes: this.arena.bytes };
   }
+}
+
+/** The completed chunks and the open one of `s` that overlap [start, end], oldest first. */
+function forChunksInRange(s: MemSeries, start: number, end: number, fn: (minTime: number, maxTime: number, data: Uint8Array) => void): void {
+  if (s.chunks !== null) {
+    for (const c of s.chunks) if (c.maxTime >= start && c.minTime <= end) fn(c.minTime, c.maxTime, c.data);
+  }
+  const head = s.head;
+  if (head !== null && head.lastTimestamp >= start && s.headMinTime <= end) fn(s.headMinTime, head.lastTimestamp, head.bytes());
 }
 
 function sortAndLimit(set: Set<string>, limit: number): string[] {
