@@ -9,7 +9,12 @@ import type { TenantId } from "../tenancy/tenant";
 import type { IngesterRPC } from "./protocol";
 
 export function shardOf(labels: Labels, shards: number): number {
-  return hashLabels(labels) % shards;
+  return shardOfHash(hashLabels(labels), shards);
+}
+
+/** The shard of a series whose `hashLabels` value is already known. */
+export function shardOfHash(hash: number, shards: number): number {
+  return hash % shards;
 }
 
 export function ingester(env: Env, tenant: TenantId, shard: number): IngesterRPC {

@@ -1,10 +1,35 @@
 import { describe, expect, it } from "vitest";
-import type { Label } from "../model/labels";
+import { hashLabels, type Label } from "../model/labels";
 import type { Exemplar } from "../write/request";
-import { forEachPackedSeries, LabelStrings, packSeries, PushDecodeError, type PackableSeries } from "./push-codec";
+import { forEachPackedSeries, LabelStrings, packSeries, PushDecodeError } from "./push-codec";
+
+interface TestSeries {
+  labels: Label[];
+  timestamps: Float64Array;
+  values: Float64Array;
+  exemplars: Exemplar[];
+}
+
+/** Lays the series out in shared columns behind one unrelated sample, as a decoded request would. */
+function pack(series: readonly TestSeries[]): Uint8Array {
+  const n = series.reduce((k, s) => k + s.timestamps.length, 1);
+  const ts = new Float64Array(n);
+  const vs = new Float64Array(n);
+  ts[0] = 123;
+  vs[0] = 456;
+  let at = 1;
+  const packable = series.map((s) => {
+    ts.set(s.timestamps, at);
+    vs.set(s.values, at);
+    at += s.timestamps.length;
+    return { labels: s.labels, sampleStart: at - s.timestamps.length, sampleEnd: at, exemplars: s.exemplars };
+  });
+  return packSeries(packable, series.map((s) => hashLabels(s.labels)), ts, vs);
+}
 
 interface Seen {
   labels: Label[];
+  hash: number;
   ts: number[];
   bits: string[];
   exemplars: readonly Exemplar[];
@@ -19,8 +44,8 @@ function bitsOf(v: Float64Array): string[] {
 
 function unpack(packed: Uint8Array, strings = new LabelStrings()): Seen[] {
   const out: Seen[] = [];
-  forEachPackedSeries(packed, strings, (labels, ts, vs, start, end, exemplars) => {
-    out.push({ labels, ts: Array.from(ts.subarray(start, end)), bits: bitsOf(vs.slice(start, end)), exemplars });
+  forEachPackedSeries(packed, strings, (ps, ts, vs, start, end, exemplars) => {
+    out.push({ labels: ps.labels(), hash: ps.hash, ts: Array.from(ts.subarray(start, end)), bits: bitsOf(vs.slice(start, end)), exemplars });
   });
   return out;
 }
@@ -29,7 +54,7 @@ describe("packed push", () => {
   it("round-trips labels (ASCII and not), samples bit-exact and exemplars", () => {
     const stale = new Float64Array(1);
     new Uint32Array(stale.buffer).set([2, 0x7ff00000]); // Prometheus's staleness marker
-    const series: PackableSeries[] = [
+    const series: TestSeries[] = [
       {
         labels: [
           { name: "__name__", value: "up" },
@@ -47,25 +72,64 @@ describe("packed push", () => {
         exemplars: [{ labels: [{ name: "trace_id", value: "abc" }], value: 2.5, timestamp: 1500 }],
       },
     ];
-    const seen = unpack(packSeries(series));
+    const seen = unpack(pack(series));
     expect(seen.map((s) => s.labels)).toEqual(series.map((s) => s.labels));
     expect(seen.map((s) => s.ts)).toEqual([[1000, 2000], [-5], []]);
     expect(seen[0]!.bits).toEqual(["3ff00000:0", "7ff00000:2"]);
     expect(seen[1]!.bits).toEqual(["80000000:0"]);
     expect(seen[2]!.exemplars).toEqual(series[2]!.exemplars);
+    expect(seen.map((s) => s.hash)).toEqual(series.map((s) => hashLabels(s.labels)));
+  });
+
+  it("compares label bytes in place against stored strings, ASCII only", () => {
+    const labels: Label[] = [
+      { name: "__name__", value: "up" },
+      { name: "job", value: "node" },
+    ];
+    const other: Label[] = [{ name: "job", value: "nöde" }];
+    const checks: boolean[][] = [];
+    const texts = (l: Label[]) => l.flatMap((x) => [x.name, x.value]);
+    forEachPackedSeries(pack([{ labels, timestamps: Float64Array.of(1), values: Float64Array.of(1), exemplars: [] }, { labels: other, timestamps: Float64Array.of(1), values: Float64Array.of(1), exemplars: [] }]), new LabelStrings(), (ps) => {
+      const t = (l: string[], k: number) => l[k]!;
+      checks.push([
+        ps.sameLabels(texts(labels), 2, t),
+        ps.sameLabels(texts(labels).slice(0, 2), 1, t),
+        ps.sameLabels(["__name__", "up", "job", "nodf"], 2, t),
+        ps.sameLabels(texts(other), 1, t),
+      ]);
+    });
+    expect(checks).toEqual([
+      [true, false, false, false],
+      // non-ASCII is never claimed equal, even when it is
+      [false, false, false, false],
+    ]);
   });
 
   it("gives the same string objects for repeated label bytes and never mixes up colliding lengths", () => {
     const strings = new LabelStrings();
-    const mk = (v: string): PackableSeries => ({ labels: [{ name: "a", value: v }], timestamps: Float64Array.of(1), values: Float64Array.of(1), exemplars: [] });
-    const first = unpack(packSeries([mk("node-1"), mk("node-2")]), strings);
-    const second = unpack(packSeries([mk("node-2"), mk("node-1"), mk("é")]), strings);
+    const mk = (v: string): TestSeries => ({ labels: [{ name: "a", value: v }], timestamps: Float64Array.of(1), values: Float64Array.of(1), exemplars: [] });
+    const first = unpack(pack([mk("node-1"), mk("node-2")]), strings);
+    const second = unpack(pack([mk("node-2"), mk("node-1"), mk("é")]), strings);
     expect(second.map((s) => s.labels[0]!.value)).toEqual(["node-2", "node-1", "é"]);
     expect(second[1]!.labels[0]!.value).toBe(first[0]!.labels[0]!.value);
   });
 
+  it("packs more label bytes than its scratch buffer starts with, and back to back", () => {
+    const many: TestSeries[] = Array.from({ length: 3000 }, (_, i) => ({
+      labels: [{ name: "instance", value: `host-${i}-`.padEnd(60, "x") }],
+      timestamps: Float64Array.of(i),
+      values: Float64Array.of(i / 2),
+      exemplars: [],
+    }));
+    const big = unpack(pack(many));
+    const small = unpack(pack(many.slice(5, 6)));
+    expect(big.map((s) => s.labels[0]!.value)).toEqual(many.map((s) => s.labels[0]!.value));
+    expect(big[2999]!.ts).toEqual([2999]);
+    expect(small.map((s) => s.labels)).toEqual([many[5]!.labels]);
+  });
+
   it("refuses truncated or foreign input", () => {
-    const packed = packSeries([{ labels: [{ name: "a", value: "b" }], timestamps: Float64Array.of(1), values: Float64Array.of(1), exemplars: [] }]);
+    const packed = pack([{ labels: [{ name: "a", value: "b" }], timestamps: Float64Array.of(1), values: Float64Array.of(1), exemplars: [] }]);
     expect(() => unpack(packed.slice(0, packed.length - 1))).toThrow(PushDecodeError);
     expect(() => unpack(new Uint8Array(8))).toThrow(PushDecodeError);
     const wrong = packed.slice();
@@ -74,7 +138,7 @@ describe("packed push", () => {
   });
 
   it("reads a view at an unaligned offset", () => {
-    const packed = packSeries([{ labels: [{ name: "a", value: "b" }], timestamps: Float64Array.of(7), values: Float64Array.of(3), exemplars: [] }]);
+    const packed = pack([{ labels: [{ name: "a", value: "b" }], timestamps: Float64Array.of(7), values: Float64Array.of(3), exemplars: [] }]);
     const shifted = new Uint8Array(packed.length + 3);
     shifted.set(packed, 3);
     expect(unpack(shifted.subarray(3))[0]!.ts).toEqual([7]);

@@ -6,62 +6,98 @@
  *
  *   header   = version u32, series u32, samples u32, 0 u32   (little-endian)
  *   samples  = timestamps f64×samples, values f64×samples    (little-endian)
- *   series*  = samples uvarint, labels, exemplars uvarint,
+ *   series*  = samples uvarint, hash u32, labels, exemplars uvarint,
  *              (timestamp f64, value f64, labels)×exemplars
  *   labels   = n uvarint, (len uvarint, UTF-8 name, len uvarint, UTF-8 value)×n
  *
  * The sample columns sit at an 8-byte aligned offset so the receiver reads
  * them as Float64Array views without copying; values move as raw bits, so
- * staleness-marker NaNs arrive unchanged.
+ * staleness-marker NaNs arrive unchanged. `hash` is the sender's
+ * `hashLabels` of the series (it computed it to pick the shard): the
+ * receiver finds a known series by it and checks the label bytes in place,
+ * decoding strings only for series it does not know. A wrong hash only
+ * costs that fast path, never a wrong series.
  */
 import type { Label } from "../model/labels";
 import type { Exemplar } from "../write/request";
 
-const VERSION = 1;
+const VERSION = 2;
 const HEADER_BYTES = 16;
 
-/** What the encoder needs of one series: labels valid and sorted. */
+/** What the encoder needs of one series: labels valid and sorted, samples in shared columns. */
 export interface PackableSeries {
   readonly labels: readonly Label[];
-  readonly timestamps: Float64Array;
-  readonly values: Float64Array;
+  /** This series' samples are timestamps/values[sampleStart, sampleEnd) of the columns passed along. */
+  readonly sampleStart: number;
+  readonly sampleEnd: number;
   readonly exemplars: readonly Exemplar[];
 }
 
-/** Packs series for one shard; the result owns its whole buffer (cheap to clone). */
-export function packSeries(series: readonly PackableSeries[]): Uint8Array {
+/** Series sections are built here first, then copied once into an exactly sized result. */
+let scratch = new Uint8Array(64 * 1024);
+
+function ensureScratch(pos: number, extra: number): void {
+  if (pos + extra <= scratch.length) return;
+  let cap = scratch.length * 2;
+  while (cap < pos + extra) cap *= 2;
+  const next = new Uint8Array(cap);
+  next.set(scratch.subarray(0, pos));
+  scratch = next;
+}
+
+/**
+ * Packs series for one shard; the result owns its whole buffer (a clone
+ * copies no more than it needs).
+ */
+export function packSeries(
+  series: readonly PackableSeries[],
+  hashes: readonly number[],
+  timestamps: Float64Array,
+  values: Float64Array,
+): Uint8Array {
   let samples = 0;
-  let labelBytes = 0;
-  for (const s of series) {
-    samples += s.timestamps.length;
-    labelBytes += labelsSizeBound(s.labels) + 20;
-    for (const e of s.exemplars) labelBytes += 32 + labelsSizeBound(e.labels);
+  let pos = 0;
+  for (let k = 0; k < series.length; k++) {
+    const s = series[k]!;
+    samples += s.sampleEnd - s.sampleStart;
+    ensureScratch(pos, 14 + labelsSizeBound(s.labels));
+    pos = writeUvarint(scratch, pos, s.sampleEnd - s.sampleStart);
+    const h = hashes[k]!;
+    scratch[pos] = h & 0xff;
+    scratch[pos + 1] = (h >>> 8) & 0xff;
+    scratch[pos + 2] = (h >>> 16) & 0xff;
+    scratch[pos + 3] = h >>> 24;
+    pos += 4;
+    pos = writeLabels(scratch, pos, s.labels);
+    pos = writeUvarint(scratch, pos, s.exemplars.length);
+    for (const e of s.exemplars) {
+      ensureScratch(pos, 16 + labelsSizeBound(e.labels));
+      const view = new DataView(scratch.buffer);
+      view.setFloat64(pos, e.timestamp, true);
+      view.setFloat64(pos + 8, e.value, true);
+      pos = writeLabels(scratch, pos + 16, e.labels);
+    }
   }
   const columns = HEADER_BYTES + samples * 16;
-  const out = new Uint8Array(columns + labelBytes);
+  const out = new Uint8Array(columns + pos);
   const header = new Uint32Array(out.buffer, 0, 4);
   header[0] = VERSION;
   header[1] = series.length;
   header[2] = samples;
   const ts = new Float64Array(out.buffer, HEADER_BYTES, samples);
-  const vs = new Float64Array(out.buffer, HEADER_BYTES + samples * 8, samples);
-  const view = new DataView(out.buffer);
+  // Values move as two 32-bit halves: a NaN's payload (staleness markers) must survive.
+  const vsBits = new Uint32Array(out.buffer, HEADER_BYTES + samples * 8, samples * 2);
+  const srcBits = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
   let at = 0;
-  let pos = columns;
   for (const s of series) {
-    ts.set(s.timestamps, at);
-    vs.set(s.values, at);
-    at += s.timestamps.length;
-    pos = writeUvarint(out, pos, s.timestamps.length);
-    pos = writeLabels(out, pos, s.labels);
-    pos = writeUvarint(out, pos, s.exemplars.length);
-    for (const e of s.exemplars) {
-      view.setFloat64(pos, e.timestamp, true);
-      view.setFloat64(pos + 8, e.value, true);
-      pos = writeLabels(out, pos + 16, e.labels);
+    for (let i = s.sampleStart; i < s.sampleEnd; i++, at++) {
+      ts[at] = timestamps[i]!;
+      vsBits[2 * at] = srcBits[2 * i]!;
+      vsBits[2 * at + 1] = srcBits[2 * i + 1]!;
     }
   }
-  return pos === out.length ? out : out.slice(0, pos);
+  out.set(scratch.subarray(0, pos), columns);
+  return out;
 }
 
 /** At most the bytes `writeLabels` needs: UTF-8 takes ≤ 3 bytes per UTF-16 unit. */
@@ -112,9 +148,59 @@ function writeString(out: Uint8Array, pos: number, s: string): number {
   return pos + bytes.length;
 }
 
-/** Receives each packed series; arrays are shared, this series is [start, end). */
+/**
+ * One series of a packed push, as the reader walks it: its hash and where
+ * its labels are, decoded to strings only when asked. The reader reuses one
+ * instance for every series; do not keep it.
+ */
+export class PackedSeries {
+  hash = 0;
+  private buf: Uint8Array = new Uint8Array(0);
+  private labelsAt = 0;
+  private decoded: Label[] | null = null;
+  private readonly strings: LabelStrings;
+
+  constructor(strings: LabelStrings) {
+    this.strings = strings;
+  }
+
+  reset(buf: Uint8Array, hash: number, labelsAt: number): void {
+    this.buf = buf;
+    this.hash = hash;
+    this.labelsAt = labelsAt;
+    this.decoded = null;
+  }
+
+  labels(): Label[] {
+    if (this.decoded === null) this.decoded = new Cursor(this.buf, this.labelsAt).labels(this.strings);
+    return this.decoded;
+  }
+
+  /**
+   * Whether the labels are exactly `count` pairs spelling text(owner, 0..2·count)
+   * (names at even k, values at odd k), compared byte by byte without
+   * decoding. Non-ASCII text is never claimed equal: the caller then falls
+   * back to decoded labels.
+   */
+  sameLabels<T>(owner: T, count: number, text: (owner: T, k: number) => string): boolean {
+    const buf = this.buf;
+    let pos = this.labelsAt;
+    if (buf[pos++] !== count || count >= 0x80) return false;
+    for (let k = 0; k < 2 * count; k++) {
+      const len = buf[pos++]!;
+      if (len >= 0x80) return false;
+      const s = text(owner, k);
+      if (s.length !== len) return false;
+      for (let i = 0; i < len; i++) if (s.charCodeAt(i) !== buf[pos + i]) return false;
+      pos += len;
+    }
+    return true;
+  }
+}
+
+/** Receives each packed series; arrays are shared, this series' samples are [start, end). */
 export type PackedSeriesVisitor = (
-  labels: Label[],
+  series: PackedSeries,
   timestamps: Float64Array,
   values: Float64Array,
   start: number,
@@ -141,11 +227,16 @@ export function forEachPackedSeries(packed: Uint8Array, strings: LabelStrings, v
   const vs = new Float64Array(buf.buffer, buf.byteOffset + HEADER_BYTES + samples * 8, samples);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const r = new Cursor(buf, columns);
+  const series = new PackedSeries(strings);
   let at = 0;
   for (let k = 0; k < count; k++) {
     const n = r.uvarint();
     if (at + n > samples) throw new PushDecodeError("packed push has more samples than declared");
-    const labels = r.labels(strings);
+    r.need(4);
+    const hash = view.getUint32(r.pos, true);
+    r.pos += 4;
+    series.reset(buf, hash, r.pos);
+    r.skipLabels();
     const m = r.uvarint();
     let exemplars = NO_EXEMPLARS;
     if (m > 0) {
@@ -159,7 +250,7 @@ export function forEachPackedSeries(packed: Uint8Array, strings: LabelStrings, v
       }
       exemplars = list;
     }
-    visit(labels, ts, vs, at, at + n, exemplars);
+    visit(series, ts, vs, at, at + n, exemplars);
     at += n;
   }
 }
@@ -188,6 +279,16 @@ class Cursor {
       mul *= 128;
     }
     throw new PushDecodeError("packed push varint too long");
+  }
+
+  /** Steps over a label block, checking its bounds, so it can be decoded later. */
+  skipLabels(): void {
+    const n = this.uvarint();
+    for (let i = 0; i < 2 * n; i++) {
+      const len = this.uvarint();
+      this.need(len);
+      this.pos += len;
+    }
   }
 
   labels(strings: LabelStrings): Label[] {

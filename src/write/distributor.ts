@@ -6,19 +6,28 @@
  * accept a repeated sample with the same value silently.
  */
 import type { Env } from "../env";
-import { allShards, shardOf } from "../ingester/client";
+import { allShards, shardOf, shardOfHash } from "../ingester/client";
 import type { PushRejection, PushRequest } from "../ingester/protocol";
 import { packSeries } from "../ingester/push-codec";
-import { getLabel, METRIC_NAME, type Label } from "../model/labels";
+import { getLabel, hashLabels, METRIC_NAME, type Label } from "../model/labels";
 import type { TenantId } from "../tenancy/tenant";
 import type { Exemplar, MetricMetadata } from "./request";
 
 export interface AcceptedSeries {
   /** Validated: sorted, unique names, non-empty values. */
   readonly labels: Label[];
+  /** Its samples are [sampleStart, sampleEnd) of the request's columns. */
+  readonly sampleStart: number;
+  readonly sampleEnd: number;
+  readonly exemplars: Exemplar[];
+}
+
+/** What is written: accepted series pointing into shared sample columns, and metadata. */
+export interface AcceptedRequest {
+  readonly series: readonly AcceptedSeries[];
   readonly timestamps: Float64Array;
   readonly values: Float64Array;
-  readonly exemplars: Exemplar[];
+  readonly metadata: readonly MetricMetadata[];
 }
 
 export interface DistributeOptions {
@@ -37,13 +46,19 @@ export interface DistributeResult {
 export async function distribute(
   env: Env,
   tenant: TenantId,
-  series: readonly AcceptedSeries[],
-  metadata: readonly MetricMetadata[],
+  accepted: AcceptedRequest,
   opts: DistributeOptions,
 ): Promise<DistributeResult> {
   const perShard: AcceptedSeries[][] = Array.from({ length: opts.shards }, () => []);
+  const hashesPerShard: number[][] = Array.from({ length: opts.shards }, () => []);
   const metaPerShard: MetricMetadata[][] = Array.from({ length: opts.shards }, () => []);
-  for (const s of series) perShard[shardOf(s.labels, opts.shards)]!.push(s);
+  const { series, metadata } = accepted;
+  for (const s of series) {
+    const hash = hashLabels(s.labels);
+    const shard = shardOfHash(hash, opts.shards);
+    perShard[shard]!.push(s);
+    hashesPerShard[shard]!.push(hash);
+  }
   // Metadata is kept per metric name, in the shard that owns the name alone.
   for (const m of metadata) {
     metaPerShard[shardOf([{ name: METRIC_NAME, value: m.metricFamilyName }], opts.shards)]!.push(m);
@@ -55,7 +70,7 @@ export async function distribute(
       return Promise.resolve({ samplesWritten: 0, exemplarsWritten: 0, rejections: [] });
     }
     const req: PushRequest = {
-      packed: packSeries(shardSeries),
+      packed: packSeries(shardSeries, hashesPerShard[shard]!, accepted.timestamps, accepted.values),
       metadata: shardMetadata,
       outOfOrderWindowMs: opts.outOfOrderWindowMs,
       maxSeries: opts.maxGlobalSeries > 0 ? Math.ceil(opts.maxGlobalSeries / opts.shards) : 0,

@@ -127,7 +127,7 @@ async function handlePush(c: Context<AppEnv>): Promise<Response> {
 
   let result;
   try {
-    result = await distribute(env, tenant, checked.series, checked.metadata, {
+    result = await distribute(env, tenant, checked, {
       shards: limits.shards,
       outOfOrderWindowMs: limits.out_of_order_time_window,
       maxGlobalSeries: limits.max_global_series_per_user,
@@ -152,7 +152,7 @@ async function handlePush(c: Context<AppEnv>): Promise<Response> {
 /** What the ingestion rate limit counts: samples, exemplars and metadata, as Mimir does. */
 function countItems(c: CheckedRequest): number {
   let n = c.metadata.length;
-  for (const s of c.series) n += s.timestamps.length + s.exemplars.length;
+  for (const s of c.series) n += s.sampleEnd - s.sampleStart + s.exemplars.length;
   return n;
 }
 
@@ -162,6 +162,9 @@ function rejectionProblem(r: PushRejection): string {
 
 interface CheckedRequest {
   series: AcceptedSeries[];
+  /** The request's sample columns; accepted series point into them. */
+  timestamps: Float64Array;
+  values: Float64Array;
   metadata: MetricMetadata[];
   /** One-line descriptions, first problem first. */
   problems: string[];
@@ -188,12 +191,7 @@ export function checkRequest(req: DecodedWriteRequest, limits: ValidationLimits,
     if (v.sampleRejection) problems.push(v.sampleRejection.message);
     const exemplars = checkExemplars(v.labels, s.exemplars, problems);
     if (v.sampleEnd === v.sampleStart && exemplars.length === 0) continue;
-    series.push({
-      labels: v.labels,
-      timestamps: req.timestamps.slice(v.sampleStart, v.sampleEnd),
-      values: req.values.slice(v.sampleStart, v.sampleEnd),
-      exemplars,
-    });
+    series.push({ labels: v.labels, sampleStart: v.sampleStart, sampleEnd: v.sampleEnd, exemplars });
   }
   const metadata: MetricMetadata[] = [];
   for (const m of req.metadata) {
@@ -201,7 +199,7 @@ export function checkRequest(req: DecodedWriteRequest, limits: ValidationLimits,
     if (v.ok) metadata.push(v.metadata);
     else problems.push(v.message);
   }
-  return { series, metadata, problems };
+  return { series, timestamps: req.timestamps, values: req.values, metadata, problems };
 }
 
 function checkExemplars(labels: readonly Label[], exemplars: readonly Exemplar[], problems: string[]): Exemplar[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { labelsFromRecord } from "../../model/labels";
+import { hashLabels, labelsFromRecord } from "../../model/labels";
 import type { PushRequest, PushSeries } from "../../ingester/protocol";
 import { LabelStrings, packSeries } from "../../ingester/push-codec";
 import { WalRecordBuilder, WalRecordReader } from "../wal/record";
@@ -20,6 +20,18 @@ function walEntries(b: WalRecordBuilder): string[] {
   return out;
 }
 
+/** Lays the series out in shared columns, as the distributor gets them. */
+function pack(series: readonly PushSeries[], hashOf: (s: PushSeries) => number = (s) => hashLabels(s.labels)): Uint8Array {
+  const ts = Float64Array.from(series.flatMap((s) => Array.from(s.timestamps)));
+  const vs = Float64Array.from(series.flatMap((s) => Array.from(s.values)));
+  let at = 0;
+  const packable = series.map((s) => {
+    at += s.timestamps.length;
+    return { labels: s.labels, sampleStart: at - s.timestamps.length, sampleEnd: at, exemplars: [] };
+  });
+  return packSeries(packable, series.map(hashOf), ts, vs);
+}
+
 describe("ingestPush", () => {
   it("treats a packed push exactly like the same series as objects", () => {
     const pushes: PushSeries[][] = [
@@ -35,16 +47,34 @@ describe("ingestPush", () => {
       const a = new WalRecordBuilder();
       const b = new WalRecordBuilder();
       const ra = ingestPush(plain, { ...base, series: p } satisfies PushRequest, a);
-      const rb = ingestPush(packed, { ...base, packed: packSeries(p.map((s) => ({ ...s, exemplars: [] }))) }, b, strings);
+      const rb = ingestPush(packed, { ...base, packed: pack(p) }, b, strings);
       expect(rb.result).toEqual(ra.result);
       expect(walEntries(b)).toEqual(walEntries(a));
     }
     expect(packed.select([], 0, 100)).toEqual(plain.select([], 0, 100));
     // 2 + 1 new + 1 repeat; the conflicting and the out-of-order sample are refused
-    const last = ingestPush(packed, { outOfOrderWindowMs: 0, packed: packSeries([{ ...pushes[1]![1]!, exemplars: [] }]) }, null, strings);
+    const last = ingestPush(packed, { outOfOrderWindowMs: 0, packed: pack([pushes[1]![1]!]) }, null, strings);
     expect(last.result.rejections.map((r) => [r.reason, r.count])).toEqual([
       ["sample-duplicate-timestamp", 1],
       ["sample-out-of-order", 1],
     ]);
+  });
+
+  it("never mixes up series when the sender's hash is wrong or collides", () => {
+    const head = new Head();
+    const strings = new LabelStrings();
+    const a = series({ __name__: "m", i: "a" }, [10], [1]);
+    const b = series({ __name__: "m", i: "b" }, [10], [2]);
+    const push = (p: PushSeries[], hashOf: (s: PushSeries) => number) =>
+      ingestPush(head, { outOfOrderWindowMs: 0, packed: pack(p, hashOf) }, null, strings).result;
+    expect(push([a, b], () => 7).samplesWritten).toBe(2);
+    // Known series sent under a colliding and under a wrong hash: found by labels, not by hash.
+    expect(push([series({ __name__: "m", i: "b" }, [20], [3])], () => hashLabels(a.labels)).rejections).toEqual([]);
+    expect(push([series({ __name__: "m", i: "a" }, [20], [4])], () => 12345).rejections).toEqual([]);
+    expect(head.numSeries).toBe(2);
+    const got = head.select([], 0, 100).map((s) => s.labels.map((l) => l.value).join(","));
+    expect(got).toEqual(["m,a", "m,b"]);
+    expect(head.find(a.labels)!.maxTime).toBe(20);
+    expect(head.find(b.labels)!.maxTime).toBe(20);
   });
 });

@@ -8,8 +8,8 @@ import { formatLabels } from "../../model/labels";
 import type { PushRejection, PushRequest, PushResult, SampleRejection } from "../../ingester/protocol";
 import type { Exemplar, MetricMetadata } from "../../write/request";
 import type { Head } from "./head";
-import { Append } from "./series";
-import { forEachPackedSeries, LabelStrings } from "../../ingester/push-codec";
+import { Append, MemSeries } from "./series";
+import { forEachPackedSeries, LabelStrings, type PackedSeries } from "../../ingester/push-codec";
 
 /** Receives what was newly stored, series by series (e.g. a WAL record builder). */
 export interface IngestSink {
@@ -49,8 +49,10 @@ export function ingestPush(head: Head, req: PushRequest, sink: IngestSink | null
   };
   let idx = new Uint32Array(256);
 
+  /** `found` is the series if the caller already knows it; `source` gives the labels when needed. */
   const ingestSeries = (
-    labels: Labels,
+    found: MemSeries | undefined,
+    source: LabelSource,
     timestamps: Float64Array,
     values: Float64Array,
     start: number,
@@ -58,14 +60,14 @@ export function ingestPush(head: Head, req: PushRequest, sink: IngestSink | null
     exemplars: readonly Exemplar[],
   ): void => {
     const n = end - start;
+    let s = found ?? head.find(source.labels());
     // Exemplars alone never create a series: it would have no samples.
-    let s = head.find(labels);
     if (s === undefined && n > 0) {
       if (maxSeries > 0 && head.numSeries >= maxSeries) {
-        for (let i = start; i < end; i++) reject("max-series-per-user", timestamps[i]!, labels);
+        for (let i = start; i < end; i++) reject("max-series-per-user", timestamps[i]!, source.labels());
         return;
       }
-      s = head.getOrCreate(labels);
+      s = head.getOrCreate(source.labels());
     }
     if (s === undefined) return;
     if (idx.length < n) idx = new Uint32Array(Math.max(n, idx.length * 2));
@@ -82,13 +84,13 @@ export function ingestPush(head: Head, req: PushRequest, sink: IngestSink | null
           break;
         case Append.OutOfOrder:
         case Append.ChunkFull:
-          reject("sample-out-of-order", t, labels);
+          reject("sample-out-of-order", t, source.labels());
           break;
         case Append.TooOld:
-          reject("sample-too-old", t, labels);
+          reject("sample-too-old", t, source.labels());
           break;
         case Append.Duplicate:
-          reject("sample-duplicate-timestamp", t, labels);
+          reject("sample-duplicate-timestamp", t, source.labels());
           break;
       }
     }
@@ -102,15 +104,21 @@ export function ingestPush(head: Head, req: PushRequest, sink: IngestSink | null
       }
     }
     if (sink !== null && (accepted > 0 || newExemplars !== null)) {
-      sink.add(s.ref, s.logged ? null : labels, timestamps, values, idx, accepted, newExemplars ?? NO_EXEMPLARS);
+      sink.add(s.ref, s.logged ? null : source.labels(), timestamps, values, idx, accepted, newExemplars ?? NO_EXEMPLARS);
       s.logged = true;
     }
   };
 
   for (const ps of req.series ?? []) {
-    ingestSeries(ps.labels, ps.timestamps, ps.values, 0, ps.timestamps.length, ps.exemplars ?? NO_EXEMPLARS);
+    const source = { labels: () => ps.labels };
+    ingestSeries(undefined, source, ps.timestamps, ps.values, 0, ps.timestamps.length, ps.exemplars ?? NO_EXEMPLARS);
   }
-  if (req.packed !== undefined) forEachPackedSeries(req.packed, strings ?? new LabelStrings(), ingestSeries);
+  if (req.packed !== undefined) {
+    const text = (s: MemSeries, k: number): string => head.labelSymbol(s, k);
+    forEachPackedSeries(req.packed, strings ?? new LabelStrings(), (ps, timestamps, values, start, end, exemplars) => {
+      ingestSeries(findPacked(head, ps, text), ps, timestamps, values, start, end, exemplars);
+    });
+  }
 
   const changedMetadata: MetricMetadata[] = [];
   for (const md of req.metadata ?? []) if (head.setMetadata(md)) changedMetadata.push(md);
@@ -118,6 +126,18 @@ export function ingestPush(head: Head, req: PushRequest, sink: IngestSink | null
   const list: PushRejection[] = [];
   for (const [reason, r] of rejections) list.push({ reason, count: r.count, example: r.example });
   return { result: { samplesWritten: written, exemplarsWritten, rejections: list }, changedMetadata };
+}
+
+interface LabelSource {
+  labels(): Labels;
+}
+
+/** A known series by the sender's hash, its label bytes checked against the head's symbols in place. */
+function findPacked(head: Head, ps: PackedSeries, text: (s: MemSeries, k: number) => string): MemSeries | undefined {
+  const found = head.withHash(ps.hash);
+  if (found === undefined) return undefined;
+  if (found instanceof MemSeries) return ps.sameLabels(found, found.labelsCount, text) ? found : undefined;
+  return found.find((s) => ps.sameLabels(s, s.labelsCount, text));
 }
 
 function describe(reason: SampleRejection, t: number, labels: Labels, window: number, maxSeries: number): string {
