@@ -19,18 +19,49 @@ export function groupingLabels(metric: Labels, grouping: readonly string[], with
   return metric.filter((l) => grouping.includes(l.name));
 }
 
-/** Neumaier-compensated running sum, as Prometheus's kahansum.Inc. */
-function kahanInc(inc: number, sum: number, c: number): [number, number] {
+/** Neumaier-compensated running sum into `acc` (value, kahanC), as Prometheus's kahansum.Inc. */
+function kahanInc(inc: number, acc: { value: number; kahanC: number }): void {
+  const sum = acc.value;
   const t = sum + inc;
-  if (!Number.isFinite(t) && !Number.isNaN(t)) c = 0;
-  else if (Math.abs(sum) >= Math.abs(inc)) c += sum - t + inc;
-  else c += inc - t + sum;
-  return [t, c];
+  if (!Number.isFinite(t) && !Number.isNaN(t)) acc.kahanC = 0;
+  else if (Math.abs(sum) >= Math.abs(inc)) acc.kahanC += sum - t + inc;
+  else acc.kahanC += inc - t + sum;
+  acc.value = t;
+}
+
+/**
+ * The groups of one aggregation node: which group each input series falls
+ * in (fixed for the node, so computed once per series) and each group's
+ * output labels.
+ */
+export class Grouping {
+  readonly labels: Labels[] = [];
+  private readonly byRef = new Map<Labels, number>();
+  private readonly byKey = new Map<string, number>();
+
+  constructor(
+    private readonly grouping: readonly string[],
+    private readonly without: boolean,
+  ) {}
+
+  /** The group index of a series. */
+  indexOf(metric: Labels): number {
+    let i = this.byRef.get(metric);
+    if (i !== undefined) return i;
+    const labels = groupingLabels(metric, this.grouping, this.without);
+    const key = labelsKey(labels);
+    i = this.byKey.get(key);
+    if (i === undefined) {
+      i = this.labels.length;
+      this.labels.push(labels);
+      this.byKey.set(key, i);
+    }
+    this.byRef.set(metric, i);
+    return i;
+  }
 }
 
 interface Group {
-  labels: Labels;
-  seen: boolean;
   value: number;
   kahanC: number;
   mean: number;
@@ -40,21 +71,66 @@ interface Group {
   values: number[];
 }
 
+/** Per-group accumulators, reused from step to step. */
+export class AggregateState {
+  private readonly groups: Group[] = [];
+  /** The step each group's accumulator was last reset for. */
+  private readonly stamp: number[] = [];
+  private step = 0;
+  /** Groups in order of first appearance in the current step. */
+  readonly order: number[] = [];
+
+  nextStep(): void {
+    this.step++;
+    this.order.length = 0;
+  }
+
+  /** The group's accumulator, or undefined (after registering it) when this step has not seen it yet. */
+  seen(gi: number): Group | undefined {
+    if (this.stamp[gi] === this.step) return this.groups[gi];
+    this.stamp[gi] = this.step;
+    this.order.push(gi);
+    return undefined;
+  }
+
+  reset(gi: number, f: number, dropName: boolean): Group {
+    let g = this.groups[gi];
+    if (g === undefined) {
+      g = { value: f, kahanC: 0, mean: f, count: 1, incrementalMean: false, dropName, values: [] };
+      this.groups[gi] = g;
+    } else {
+      g.value = f;
+      g.kahanC = 0;
+      g.mean = f;
+      g.count = 1;
+      g.incrementalMean = false;
+      g.dropName = dropName;
+      g.values.length = 0;
+    }
+    return g;
+  }
+
+  group(gi: number): Group {
+    return this.groups[gi]!;
+  }
+}
+
 /** sum, avg, count, min, max, group, stddev, stdvar, quantile for one step. */
 export function aggregateStep(
   op: AggregateExpr["op"],
   input: Vector,
-  groupOf: (s: Sample) => { key: string; labels: Labels },
+  grouping: Grouping,
   param: number,
+  state: AggregateState = new AggregateState(),
 ): Vector {
-  const groups = new Map<string, Group>();
-  for (const s of input) {
-    const { key, labels } = groupOf(s);
+  state.nextStep();
+  for (let i = 0; i < input.length; i++) {
+    const s = input[i]!;
+    const gi = grouping.indexOf(s.metric);
     const f = s.f;
-    let g = groups.get(key);
-    if (!g) {
-      g = { labels, seen: true, value: f, kahanC: 0, mean: f, count: 1, incrementalMean: false, dropName: s.dropName, values: [] };
-      groups.set(key, g);
+    let g = state.seen(gi);
+    if (g === undefined) {
+      g = state.reset(gi, f, s.dropName);
       if (op === "stddev" || op === "stdvar") g.value = Number.isFinite(f) ? 0 : NaN;
       else if (op === "group") g.value = 1;
       else if (op === "quantile") g.values.push(f);
@@ -63,24 +139,29 @@ export function aggregateStep(
     if (s.dropName) g.dropName = true;
     switch (op) {
       case "sum":
-        [g.value, g.kahanC] = kahanInc(f, g.value, g.kahanC);
+        kahanInc(f, g);
         break;
       case "avg": {
         g.count++;
         if (!g.incrementalMean) {
-          const [v, c] = kahanInc(f, g.value, g.kahanC);
-          if (Number.isFinite(v) || Number.isNaN(v)) {
-            g.value = v;
-            g.kahanC = c;
-            break;
-          }
+          const value = g.value;
+          const c = g.kahanC;
+          kahanInc(f, g);
+          if (Number.isFinite(g.value) || Number.isNaN(g.value)) break;
           // The running sum overflowed: continue with an incremental mean.
+          g.value = value;
+          g.kahanC = c;
           g.incrementalMean = true;
           g.mean = g.value / (g.count - 1);
           g.kahanC /= g.count - 1;
         }
         const q = (g.count - 1) / g.count;
-        [g.mean, g.kahanC] = kahanInc(f / g.count, q * g.mean, q * g.kahanC);
+        const sum = g.value;
+        g.value = q * g.mean;
+        g.kahanC = q * g.kahanC;
+        kahanInc(f / g.count, g);
+        g.mean = g.value;
+        g.value = sum;
         break;
       }
       case "max":
@@ -108,7 +189,8 @@ export function aggregateStep(
     }
   }
   const out: Vector = [];
-  for (const g of groups.values()) {
+  for (const gi of state.order) {
+    const g = state.group(gi);
     let v = g.value;
     switch (op) {
       case "sum":
@@ -130,7 +212,7 @@ export function aggregateStep(
         v = quantile(param, g.values);
         break;
     }
-    out.push({ metric: g.labels, f: v, dropName: g.dropName });
+    out.push({ metric: grouping.labels[gi]!, f: v, dropName: g.dropName });
   }
   return out;
 }
@@ -142,16 +224,16 @@ const byReverseValueLess = (a: Sample, b: Sample): boolean => Number.isNaN(a.f) 
 export function selectKStep(
   op: "topk" | "bottomk" | "limitk" | "limit_ratio",
   input: Vector,
-  groupKey: (s: Sample) => string,
+  grouping: Grouping,
   param: number,
 ): Vector {
-  const heaps = new Map<string, GoHeap<Sample>>();
+  const heaps = new Map<number, GoHeap<Sample>>();
   if (op === "limit_ratio") {
     const r = Math.max(-1, Math.min(1, param));
     if (r === 0) return [];
-    const lists = new Map<string, Sample[]>();
+    const lists = new Map<number, Sample[]>();
     for (const s of input) {
-      const k = groupKey(s);
+      const k = grouping.indexOf(s.metric);
       let l = lists.get(k);
       if (!l) lists.set(k, (l = []));
       if (ratioSampled(r, s.metric)) l.push(s);
@@ -162,7 +244,7 @@ export function selectKStep(
   if (k < 1) return [];
   const less = op === "bottomk" ? byReverseValueLess : byValueLess;
   for (const s of input) {
-    const key = groupKey(s);
+    const key = grouping.indexOf(s.metric);
     let h = heaps.get(key);
     if (!h) {
       heaps.set(key, (h = new GoHeap(less)));

@@ -54,40 +54,45 @@ function goPow(x: number, y: number): number {
   return Math.pow(x, y);
 }
 
-/** The value and whether to keep the sample, for a float pair. */
-function elemBinop(op: BinaryOp, l: number, r: number): [number, boolean] {
+/** Whether a comparison keeps the pair (arithmetic always does). */
+function keepPair(op: BinaryOp, l: number, r: number): boolean {
   switch (op) {
     case "==":
-      return [l, l === r];
+      return l === r;
     case "!=":
-      return [l, l !== r];
+      return l !== r;
     case ">":
-      return [l, l > r];
+      return l > r;
     case "<":
-      return [l, l < r];
+      return l < r;
     case ">=":
-      return [l, l >= r];
+      return l >= r;
     case "<=":
-      return [l, l <= r];
+      return l <= r;
     default:
-      return [scalarBinop(op, l, r), true];
+      return true;
   }
+}
+
+/** The value of a float pair: a comparison yields its left side. */
+function pairValue(op: BinaryOp, isComparison: boolean, l: number, r: number): number {
+  return isComparison ? l : scalarBinop(op, l, r);
 }
 
 export function vectorScalarBinop(op: BinaryOp, vec: Vector, scalar: number, swap: boolean, returnBool: boolean): Vector {
   const out: Vector = [];
   const isCmp = COMPARISON_OPS.has(op);
-  for (const s of vec) {
-    const [l, r] = swap ? [scalar, s.f] : [s.f, scalar];
-    let [f, keep] = elemBinop(op, l, r);
+  const dropsName = changesMetricSchema(op) || returnBool;
+  for (let i = 0; i < vec.length; i++) {
+    const s = vec[i]!;
+    const l = swap ? scalar : s.f;
+    const r = swap ? s.f : scalar;
+    const keep = keepPair(op, l, r);
     // A comparison always yields the vector element's value, whichever side it is on.
-    if (isCmp && swap) f = r;
-    if (returnBool) {
-      f = keep ? 1 : 0;
-      keep = true;
-    }
-    if (!keep) continue;
-    out.push({ metric: s.metric, f, dropName: s.dropName || changesMetricSchema(op) || returnBool });
+    let f = isCmp ? s.f : scalarBinop(op, l, r);
+    if (returnBool) f = keep ? 1 : 0;
+    else if (!keep) continue;
+    out.push({ metric: s.metric, f, dropName: s.dropName || dropsName });
   }
   return out;
 }
@@ -115,6 +120,26 @@ export function vectorUnless(lhs: Vector, rhs: Vector, lsig: string[], rsig: str
   return lhs.filter((_, i) => !right.has(lsig[i]!));
 }
 
+/** A join's result labels for one (lhs, rhs) pair, with their key computed on demand. */
+interface JoinedLabels {
+  readonly metric: Labels;
+  key: string | null;
+}
+
+/**
+ * State a vector/vector operator keeps across steps: the pairs' result
+ * labels (the same series pair meets at every step, so they are computed
+ * once) and scratch collections reused from step to step.
+ */
+export class VectorMatchState {
+  readonly joined = new Map<Labels, Map<Labels, JoinedLabels>>();
+  /** Stand-in labels for the side a fill modifier supplies, per present series. */
+  readonly filled = new Map<Labels, Labels>();
+  readonly right = new Map<string, Sample>();
+  readonly matchedOne = new Set<string>();
+  readonly matchedMany = new Map<string, Set<string>>();
+}
+
 /** Arithmetic and comparison between two vectors (one-to-one, many-to-one, one-to-many). */
 export function vectorBinop(
   op: BinaryOp,
@@ -124,6 +149,7 @@ export function vectorBinop(
   rsigIn: string[],
   matching: VectorMatching,
   returnBool: boolean,
+  state: VectorMatchState = new VectorMatchState(),
 ): Vector {
   const fill = matching.fillValues ?? { lhs: null, rhs: null };
   if ((lhsIn.length === 0 && rhsIn.length === 0) || ((lhsIn.length === 0 || rhsIn.length === 0) && fill.lhs === null && fill.rhs === null)) {
@@ -131,10 +157,15 @@ export function vectorBinop(
   }
   // One-to-many is many-to-one with the sides swapped; values are swapped back per pair.
   const swapped = matching.card === "one-to-many";
-  const [lhs, rhs, lsig, rsig] = swapped ? [rhsIn, lhsIn, rsigIn, lsigIn] : [lhsIn, rhsIn, lsigIn, rsigIn];
+  const lhs = swapped ? rhsIn : lhsIn;
+  const rhs = swapped ? lhsIn : rhsIn;
+  const lsig = swapped ? rsigIn : lsigIn;
+  const rsig = swapped ? lsigIn : rsigIn;
 
-  const right = new Map<string, Sample>();
-  rhs.forEach((rs, i) => {
+  const right = state.right;
+  right.clear();
+  for (let i = 0; i < rhs.length; i++) {
+    const rs = rhs[i]!;
     const sig = rsig[i]!;
     const dup = right.get(sig);
     if (dup) {
@@ -148,19 +179,22 @@ export function vectorBinop(
       );
     }
     right.set(sig, rs);
-  });
+  }
 
   const oneToOne = matching.card === "one-to-one";
-  const matchedOne = new Set<string>();
-  const matchedMany = new Map<string, Set<string>>();
+  const matchedOne = state.matchedOne;
+  const matchedMany = state.matchedMany;
+  matchedOne.clear();
+  for (const set of matchedMany.values()) set.clear();
   const out: Vector = [];
-  const cache = new Map<string, Labels>();
+  const isCmp = COMPARISON_OPS.has(op);
 
   const doBinop = (ls: Sample, rs: Sample, sig: string): void => {
-    const [fl, fr] = swapped ? [rs.f, ls.f] : [ls.f, rs.f];
-    let [f, keep] = elemBinop(op, fl, fr);
-    if (returnBool) f = keep ? 1 : 0;
-    const metric = resultMetric(ls.metric, rs.metric, op, matching, cache);
+    const fl = swapped ? rs.f : ls.f;
+    const fr = swapped ? ls.f : rs.f;
+    const keep = keepPair(op, fl, fr);
+    const f = returnBool ? (keep ? 1 : 0) : pairValue(op, isCmp, fl, fr);
+    const joined = joinedLabels(ls.metric, rs.metric, op, matching, state);
     if (oneToOne) {
       if (matchedOne.has(sig)) {
         throw new QueryError("execution", "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
@@ -169,45 +203,58 @@ export function vectorBinop(
     } else {
       let inserted = matchedMany.get(sig);
       if (!inserted) matchedMany.set(sig, (inserted = new Set()));
-      const k = labelsKey(metric);
+      const k = (joined.key ??= labelsKey(joined.metric));
       if (inserted.has(k)) throw new QueryError("execution", "multiple matches for labels: grouping labels must ensure unique matches");
       inserted.add(k);
     }
     if (!keep && !returnBool) return;
-    out.push({ metric, f, dropName: returnBool });
+    out.push({ metric: joined.metric, f, dropName: returnBool });
   };
 
-  lhs.forEach((ls, i) => {
+  for (let i = 0; i < lhs.length; i++) {
+    const ls = lhs[i]!;
     const sig = lsig[i]!;
     let rs = right.get(sig);
     if (!rs) {
       // The experimental fill modifiers stand in a value for the missing side.
-      if (fill.rhs === null) return;
-      rs = { metric: matchLabels(ls.metric, matching.on, matching.matchingLabels), f: fill.rhs, dropName: false };
+      if (fill.rhs === null) continue;
+      rs = { metric: filledLabels(ls.metric, matching, state), f: fill.rhs, dropName: false };
     }
     doBinop(ls, rs, sig);
-  });
+  }
   if (fill.lhs !== null) {
-    rhs.forEach((rs, i) => {
+    for (let i = 0; i < rhs.length; i++) {
+      const rs = rhs[i]!;
       const sig = rsig[i]!;
-      if (oneToOne ? matchedOne.has(sig) : (matchedMany.get(sig)?.size ?? 0) > 0) return;
-      const ls = { metric: matchLabels(rs.metric, matching.on, matching.matchingLabels), f: fill.lhs!, dropName: false };
+      if (oneToOne ? matchedOne.has(sig) : (matchedMany.get(sig)?.size ?? 0) > 0) continue;
+      const ls = { metric: filledLabels(rs.metric, matching, state), f: fill.lhs, dropName: false };
       doBinop(ls, rs, sig);
-    });
+    }
   }
   return out;
 }
 
-function resultMetric(
-  lhs: Labels,
-  rhs: Labels,
-  op: BinaryOp,
-  matching: VectorMatching,
-  cache: Map<string, Labels>,
-): Labels {
-  const key = labelsKey(lhs) + "\x00" + labelsKey(rhs);
-  const hit = cache.get(key);
-  if (hit) return hit;
+function filledLabels(present: Labels, matching: VectorMatching, state: VectorMatchState): Labels {
+  let m = state.filled.get(present);
+  if (m === undefined) {
+    m = matchLabels(present, matching.on, matching.matchingLabels);
+    state.filled.set(present, m);
+  }
+  return m;
+}
+
+function joinedLabels(lhs: Labels, rhs: Labels, op: BinaryOp, matching: VectorMatching, state: VectorMatchState): JoinedLabels {
+  let byRhs = state.joined.get(lhs);
+  if (byRhs === undefined) state.joined.set(lhs, (byRhs = new Map()));
+  let j = byRhs.get(rhs);
+  if (j === undefined) {
+    j = { metric: resultMetric(lhs, rhs, op, matching), key: null };
+    byRhs.set(rhs, j);
+  }
+  return j;
+}
+
+function resultMetric(lhs: Labels, rhs: Labels, op: BinaryOp, matching: VectorMatching): Labels {
   let out: Labels = lhs;
   // Vector/vector arithmetic drops the name at once (not delayed), as Prometheus does.
   if (changesMetricSchema(op)) out = out.filter((l) => l.name !== METRIC_NAME && l.name !== "__type__" && l.name !== "__unit__");
@@ -220,6 +267,5 @@ function resultMetric(
     const v = rhs.find((l) => l.name === name)?.value ?? "";
     out = withLabel(out, name, v);
   }
-  cache.set(key, out);
   return out;
 }

@@ -11,15 +11,15 @@ import { METRIC_NAME, compareLabels, getLabel, labelsKey, type Labels } from "..
 import type { Series } from "../../storage/storage";
 import { Annotations, invalidRatioWarning, possibleNonCounterInfo, sortInRangeQueryWarning } from "../functions/annotations";
 import { RANGE_FUNCTIONS, hasCounterName } from "../functions/range";
-import { aggregateStep, checkQuantileParam, countValuesStep, groupingLabels, selectKStep } from "./aggregate";
-import { scalarBinop, vectorAnd, vectorBinop, vectorOr, vectorScalarBinop, vectorUnless } from "./binary";
+import { AggregateState, aggregateStep, checkQuantileParam, countValuesStep, Grouping, selectKStep } from "./aggregate";
+import { scalarBinop, VectorMatchState, vectorAnd, vectorBinop, vectorOr, vectorScalarBinop, vectorUnless } from "./binary";
 import { absentLabels, callInstantFunction, evalLabelJoin, evalLabelReplace, isValidLabelNameLiteral, mergeSameLabelset } from "./functions";
 import { formatExpr } from "../parser/printer";
 import { dropMetricName, signature } from "./labels-util";
 import { resolveAt, subqueryFirstStep, upperBound, withoutStaleMarkers, type QueryBounds, type SelectorData } from "./selectors";
 import { isStaleNaN } from "./stale";
 import { matrixSamples, type SampleTracker } from "./samples";
-import { QueryError, isString, type EvalValue, type StepMatrix, type StepSeries, type Vector } from "./types";
+import { QueryError, isString, type EvalValue, type Sample, type StepMatrix, type StepSeries, type Vector } from "./types";
 
 /** State shared by an evaluation and its subquery children. */
 export interface EvalShared {
@@ -250,53 +250,59 @@ export class Evaluator {
   ): StepMatrix {
     const tracker = this.shared.samples;
     let held = tracker.current;
-    const cursors = inputs.map((m) => (m ? new Array<number>(m.length).fill(0) : []));
+    const cursors = inputs.map((m) => (m ? new Int32Array(m.length) : new Int32Array(0)));
     const seriesSigs = inputs.map((m) => (m && sigOf ? m.map((s) => sigOf(s.metric)) : []));
-    const out = new Map<string, StepSeries>();
+    // One Sample per input series, refilled at each step: functions consume
+    // their input vectors within the step, so nothing holds on to them.
+    const inputSamples = inputs.map((m) => (m ? m.map((s): Sample => ({ metric: s.metric, f: 0, dropName: s.dropName })) : []));
+    const vectors: Vector[] = inputs.map(() => []);
+    const sigs: string[][] = inputs.map(() => []);
+    const out = new OutputSeries();
     for (let i = 0; i < this.numSteps; i++) {
       if (Date.now() > this.shared.deadline) throw new QueryError("timeout", "query timed out in expression evaluation");
       const t = this.stepTime(i);
-      const vectors: Vector[] = [];
-      const sigs: string[][] = [];
-      inputs.forEach((m, k) => {
-        const vec: Vector = [];
-        const sg: string[] = [];
-        if (m) {
-          const cur = cursors[k]!;
-          m.forEach((s, si) => {
-            let c = cur[si]!;
-            while (c < s.ts.length && s.ts[c]! < t) c++;
-            cur[si] = c;
-            if (c < s.ts.length && s.ts[c] === t) {
-              vec.push({ metric: s.metric, f: s.fs[c]!, dropName: s.dropName });
-              if (sigOf) sg.push(seriesSigs[k]![si]!);
-            }
-          });
+      let gathered = 0;
+      for (let k = 0; k < inputs.length; k++) {
+        const m = inputs[k];
+        const vec = vectors[k]!;
+        const sg = sigs[k]!;
+        vec.length = 0;
+        sg.length = 0;
+        if (!m) continue;
+        const cur = cursors[k]!;
+        const samples = inputSamples[k]!;
+        const ssigs = seriesSigs[k]!;
+        for (let si = 0; si < m.length; si++) {
+          const s = m[si]!;
+          const sts = s.ts;
+          let c = cur[si]!;
+          while (c < sts.length && sts[c]! < t) c++;
+          cur[si] = c;
+          if (c < sts.length && sts[c] === t) {
+            const sample = samples[si]!;
+            sample.f = s.fs[c]!;
+            vec.push(sample);
+            if (sigOf) sg.push(ssigs[si]!);
+          }
         }
-        vectors.push(vec);
-        sigs.push(sg);
-      });
+        gathered += vec.length;
+      }
       const result = fn(vectors, t, sigs);
       if (countSteps) {
-        let gathered = 0;
-        for (const v of vectors) gathered += v.length;
         tracker.observe(held + gathered + result.length);
         held += result.length;
       }
-      for (const s of result) {
-        const key = labelsKey(s.metric);
-        let o = out.get(key);
-        if (!o) {
-          o = { metric: s.metric, dropName: s.dropName, ts: [], fs: [] };
-          out.set(key, o);
-        } else if (o.ts[o.ts.length - 1] === t) {
+      for (let r = 0; r < result.length; r++) {
+        const s = result[r]!;
+        const o = out.get(s.metric, s.dropName);
+        if (o.ts.length > 0 && o.ts[o.ts.length - 1] === t) {
           throw new QueryError("execution", "vector cannot contain metrics with the same labelset");
         }
         o.ts.push(t);
         o.fs.push(s.f);
       }
     }
-    return [...out.values()];
+    return out.series;
   }
 
   // ---- operators ----
@@ -316,7 +322,8 @@ export class Evaluator {
         const setOp = e.op === "and" ? vectorAnd : e.op === "or" ? vectorOr : vectorUnless;
         return this.rangeEval([lhs, rhs], (v, _t, s) => setOp(v[0]!, v[1]!, s[0]!, s[1]!), sigOf);
       }
-      return this.rangeEval([lhs, rhs], (v, _t, s) => vectorBinop(e.op, v[0]!, v[1]!, s[0]!, s[1]!, matching, e.returnBool), sigOf);
+      const state = new VectorMatchState();
+      return this.rangeEval([lhs, rhs], (v, _t, s) => vectorBinop(e.op, v[0]!, v[1]!, s[0]!, s[1]!, matching, e.returnBool, state), sigOf);
     }
     if (lt === "vector") {
       return this.rangeEval([lhs, rhs], (v) => vectorScalarBinop(e.op, v[0]!, v[1]![0]!.f, false, e.returnBool));
@@ -338,16 +345,7 @@ export class Evaluator {
     }
     const params = e.param ? this.evalScalarSteps(e.param) : null;
     const input = this.evalMatrix(e.expr);
-    const groupCache = new Map<Labels, { key: string; labels: Labels }>();
-    const groupOf = (s: { metric: Labels }): { key: string; labels: Labels } => {
-      let g = groupCache.get(s.metric);
-      if (!g) {
-        const labels = groupingLabels(s.metric, grouping, e.without);
-        g = { key: labelsKey(labels), labels };
-        groupCache.set(s.metric, g);
-      }
-      return g;
-    };
+    const groups = new Grouping(grouping, e.without);
     const paramAt = (t: number): number => (params ? params[this.stepIndex(t)]! : NaN);
     switch (e.op) {
       case "topk":
@@ -356,14 +354,15 @@ export class Evaluator {
       case "limit_ratio": {
         this.checkKParams(e, params!);
         const op = e.op;
-        return this.rangeEval([input], (v, t) => selectKStep(op, v[0]!, (s) => groupOf(s).key, paramAt(t)), undefined, false);
+        return this.rangeEval([input], (v, t) => selectKStep(op, v[0]!, groups, paramAt(t)), undefined, false);
       }
       case "quantile":
         for (const q of params!) checkQuantileParam(q, this.shared.annotations, e.param!.pos);
         break;
     }
     const op = e.op;
-    return this.rangeEval([input], (v, t) => aggregateStep(op, v[0]!, groupOf, paramAt(t)), undefined, false);
+    const state = new AggregateState();
+    return this.rangeEval([input], (v, t) => aggregateStep(op, v[0]!, groups, paramAt(t), state), undefined, false);
   }
 
   private checkKParams(e: AggregateExpr, params: Float64Array): void {
@@ -534,6 +533,32 @@ export class Evaluator {
     }
     if (ts.length === 0) return [];
     return [{ metric: absentLabels(e.args[0]!), dropName: true, ts, fs }];
+  }
+}
+
+/**
+ * A node's output series by label set, in order of first appearance.
+ * Results mostly reuse the same Labels objects from step to step (input
+ * series, cached group or join labels), so the object is tried before the
+ * label set's text key.
+ */
+class OutputSeries {
+  readonly series: StepSeries[] = [];
+  private readonly byRef = new Map<Labels, StepSeries>();
+  private readonly byKey = new Map<string, StepSeries>();
+
+  get(metric: Labels, dropName: boolean): StepSeries {
+    let o = this.byRef.get(metric);
+    if (o !== undefined) return o;
+    const key = labelsKey(metric);
+    o = this.byKey.get(key);
+    if (o === undefined) {
+      o = { metric, dropName, ts: [], fs: [] };
+      this.byKey.set(key, o);
+      this.series.push(o);
+    }
+    this.byRef.set(metric, o);
+    return o;
   }
 }
 
