@@ -5,6 +5,7 @@
  */
 import type { Limits } from "../config/limits";
 import type { Env } from "../env";
+import type { CompactionBucket } from "../compactor/compact";
 import { type CompactorSettings, compactionRound, type RoundResult } from "../compactor/runner";
 import { DEFAULT_COMPACTION_WAIT_MS } from "../compactor/plan";
 import type { BucketIndex } from "../storage/bucket-index";
@@ -31,7 +32,11 @@ export interface ListedCatalogBlock {
 
 export class TenantBlocks {
   readonly catalog: BlockCatalog;
+  /** R2 target of compaction reads, writes and deletions; tests swap in a stalling or failing one. */
+  bucket: CompactionBucket & Pick<R2Bucket, "delete">;
   private readonly publisher: IndexPublisher;
+  /** Compaction uploads in progress in this instance (see CompactorDeps.running). */
+  private readonly runningUploads = new Set<string>();
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -40,6 +45,7 @@ export class TenantBlocks {
     private readonly limits: (tenant: string) => Limits,
   ) {
     this.catalog = new BlockCatalog(ctx.storage.sql);
+    this.bucket = env.BLOCKS;
     this.publisher = new IndexPublisher(async () => {
       await this.catalog.publish(this.env.BLOCKS, Date.now());
     });
@@ -79,12 +85,13 @@ export class TenantBlocks {
     const limits = this.limits(tenant);
     return compactionRound(
       {
-        bucket: this.env.BLOCKS,
+        bucket: this.bucket,
         tenant,
         catalog: this.catalog,
         transaction: (fn) => this.ctx.storage.transactionSync(fn),
         publish: () => this.publisher.publish(),
         now,
+        running: this.runningUploads,
       },
       {
         blockRangesMs: limits.compactor_block_ranges,

@@ -30,6 +30,14 @@ export interface CompactorDeps {
   /** Writes bucket-index.json from the catalog (serialised by the caller). */
   readonly publish: () => Promise<void>;
   readonly now: () => number;
+  /**
+   * Uploads this object instance is writing right now, so a round does not
+   * take them for abandoned. Owned by the instance, not the module: an
+   * object reset mid-upload leaves its promise unsettled forever, and a
+   * module-wide set would then protect that abandoned upload for the whole
+   * life of the isolate.
+   */
+  readonly running: Set<string>;
 }
 
 export interface RoundResult {
@@ -43,15 +51,12 @@ export interface RoundResult {
   readonly compacted: { readonly ulid: string; readonly sources: readonly string[] }[];
 }
 
-/** True while a compaction of this isolate is writing: its upload is not abandoned. */
-const running = new Set<string>();
-
 export async function compactionRound(deps: CompactorDeps, s: CompactorSettings): Promise<RoundResult> {
   const { catalog, bucket, tenant } = deps;
   const result: RoundResult = { cleaned: [], deleted: [], expired: [], compacted: [] };
 
   for (const up of catalog.pendingUploads()) {
-    if (running.has(up.ulid) || catalog.get(up.ulid) !== null) continue;
+    if (deps.running.has(up.ulid) || catalog.get(up.ulid) !== null) continue;
     await deleteBlockFiles(bucket, tenant, up.ulid, up.files);
     catalog.endUpload(up.ulid);
     result.cleaned.push(up.ulid);
@@ -88,7 +93,7 @@ async function compactAndRegister(deps: CompactorDeps, sources: readonly BlockMe
   const { catalog } = deps;
   const ulid = newULID(deps.now());
   catalog.beginUpload(ulid, deps.now());
-  running.add(ulid);
+  deps.running.add(ulid);
   try {
     const written = await compactBlocks(deps.bucket, {
       tenant: deps.tenant,
@@ -101,7 +106,7 @@ async function compactAndRegister(deps: CompactorDeps, sources: readonly BlockMe
       catalog.markForDeletion(sources.map((m) => m.ulid), deps.now());
     });
   } finally {
-    running.delete(ulid);
+    deps.running.delete(ulid);
   }
   await deps.publish();
   return ulid;
