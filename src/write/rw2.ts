@@ -4,7 +4,7 @@
  * by index, so each distinct string is decoded once per request.
  */
 import { METRIC_NAME, type Label } from "../model/labels";
-import { ProtoReader, ProtobufError, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "../proto/reader";
+import { ProtoReader, ProtobufError, StringInterner, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "../proto/reader";
 import { DecodeError } from "./decode-error";
 import { metricTypeFromEnum } from "./metric-type";
 import type { DecodedSeries, DecodedWriteRequest, Exemplar, MetricMetadata } from "./request";
@@ -45,7 +45,7 @@ function decode(r: ProtoReader): DecodedWriteRequest {
     switch (k >>> 3) {
       case 4:
         if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "symbols", MSG);
-        symbols.push(r.string());
+        symbols.push(r.internedString(symbolInterner));
         break;
       case 5: {
         if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "timeseries", MSG);
@@ -226,6 +226,10 @@ function readRefs(r: ProtoReader, k: number, out: number[], field: string, msg: 
     r.wrongWireType(k, WIRE_LEN, field, msg);
   }
 }
+
+// Shared across requests: a sender's symbol tables repeat the same strings,
+// and equal strings as one object make every later comparison cheaper.
+const symbolInterner = new StringInterner();
 
 function resolveLabels(refs: readonly number[], symbols: readonly string[], where: string, field: string): Label[] {
   if (refs.length % 2 !== 0) throw new RefError(`${where}: ${field} has odd length ${refs.length}`);
