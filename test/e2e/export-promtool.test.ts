@@ -280,6 +280,7 @@ describe.skipIf(tools === undefined)("blocks exported from promflare read by pro
     const r = await run(npm, ["run", "--silent", "blocks", "--", "export", TENANT, exportDir, "--url", gateway!.url, "--token", ADMIN_TOKEN]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toContain(`exported ${3 * SHARDS} blocks of tenant ${TENANT}`);
+    console.log(r.stdout.trim().split("\n").at(-1));
     const blocks = readdirSync(exportDir).filter((d) => /^[0-9A-HJKMNP-TV-Z]{26}$/.test(d));
     expect(blocks.length).toBe(3 * SHARDS);
     // An unauthenticated export is refused.
