@@ -126,13 +126,20 @@ interface JoinedLabels {
   key: string | null;
 }
 
+/** The joins of one left-hand series; it usually meets the same right-hand series at every step. */
+interface JoinCache {
+  lastRhs: Labels | null;
+  last: JoinedLabels | null;
+  readonly byRhs: Map<Labels, JoinedLabels>;
+}
+
 /**
  * State a vector/vector operator keeps across steps: the pairs' result
  * labels (the same series pair meets at every step, so they are computed
  * once) and scratch collections reused from step to step.
  */
 export class VectorMatchState {
-  readonly joined = new Map<Labels, Map<Labels, JoinedLabels>>();
+  readonly joined = new Map<Labels, JoinCache>();
   /** Stand-in labels for the side a fill modifier supplies, per present series. */
   readonly filled = new Map<Labels, Labels>();
   readonly right = new Map<string, Sample>();
@@ -244,13 +251,16 @@ function filledLabels(present: Labels, matching: VectorMatching, state: VectorMa
 }
 
 function joinedLabels(lhs: Labels, rhs: Labels, op: BinaryOp, matching: VectorMatching, state: VectorMatchState): JoinedLabels {
-  let byRhs = state.joined.get(lhs);
-  if (byRhs === undefined) state.joined.set(lhs, (byRhs = new Map()));
-  let j = byRhs.get(rhs);
+  let c = state.joined.get(lhs);
+  if (c === undefined) state.joined.set(lhs, (c = { lastRhs: null, last: null, byRhs: new Map() }));
+  if (c.lastRhs === rhs) return c.last!;
+  let j = c.byRhs.get(rhs);
   if (j === undefined) {
     j = { metric: resultMetric(lhs, rhs, op, matching), key: null };
-    byRhs.set(rhs, j);
+    c.byRhs.set(rhs, j);
   }
+  c.lastRhs = rhs;
+  c.last = j;
   return j;
 }
 

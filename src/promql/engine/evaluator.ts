@@ -19,6 +19,7 @@ import { dropMetricName, signature } from "./labels-util";
 import { resolveAt, subqueryFirstStep, upperBound, withoutStaleMarkers, type QueryBounds, type SelectorData } from "./selectors";
 import { isStaleNaN } from "./stale";
 import { matrixSamples, type SampleTracker } from "./samples";
+import { PointBuffer } from "./points";
 import { QueryError, isString, type EvalValue, type Sample, type StepMatrix, type StepSeries, type Vector } from "./types";
 
 /** State shared by an evaluation and its subquery children. */
@@ -150,9 +151,8 @@ export class Evaluator {
     const lookback = this.shared.lookback;
     const out: StepMatrix = [];
     let total = 0;
+    const points = new PointBuffer(this.numSteps);
     for (const s of series) {
-      const ts: number[] = [];
-      const fs: number[] = [];
       let j = 0;
       for (let i = 0; i < this.numSteps; i++) {
         const t = this.stepTime(i);
@@ -163,12 +163,12 @@ export class Evaluator {
         const st = s.timestamps[j - 1]!;
         const v = s.values[j - 1]!;
         if (st <= ref - lookback || isStaleNaN(v)) continue;
-        ts.push(t);
-        fs.push(v);
+        points.push(t, v);
       }
-      if (ts.length > 0) {
+      if (points.length > 0) {
+        total += points.length;
+        const { ts, fs } = points.take();
         out.push({ metric: s.labels, dropName: false, ts, fs });
-        total += ts.length;
       }
     }
     this.shared.samples.loaded += total;
@@ -468,19 +468,19 @@ export class Evaluator {
     // window of raw samples (largest at some step, last at the end) and the
     // output so far.
     const tracker = this.shared.samples;
+    const points = new PointBuffer(this.numSteps);
+    const ctx = {
+      rangeStart: 0,
+      rangeEnd: 0,
+      params: stepParams,
+      annotations: this.shared.annotations,
+      metricName: "",
+      positionRange: e.args[0]!.pos,
+      evalTime: 0,
+    };
     for (const { series: s, dropName } of series) {
       const metricName = getLabel(s.labels, METRIC_NAME);
-      const ctx = {
-        rangeStart: 0,
-        rangeEnd: 0,
-        params: stepParams,
-        annotations: this.shared.annotations,
-        metricName,
-        positionRange: e.args[0]!.pos,
-        evalTime: 0,
-      };
-      const ts: number[] = [];
-      const fs: number[] = [];
+      ctx.metricName = metricName;
       let lo = 0;
       let hi = 0;
       let maxWindow = 0;
@@ -505,13 +505,13 @@ export class Evaluator {
         ctx.evalTime = t;
         const v = kernel(s.timestamps, s.values, lo, hi, ctx);
         if (v === undefined) continue;
-        ts.push(t);
-        fs.push(v);
+        points.push(t, v);
       }
       tracker.observe(tracker.current + maxWindow);
-      if (ts.length === 0) continue;
-      tracker.observe(tracker.current + (hi - lo) + ts.length);
-      tracker.add(ts.length);
+      if (points.length === 0) continue;
+      tracker.observe(tracker.current + (hi - lo) + points.length);
+      tracker.add(points.length);
+      const { ts, fs } = points.take();
       out.push({ metric: s.labels, dropName: dropName || !keepName, ts, fs });
       if ((name === "rate" || name === "increase") && metricName !== "" && !hasCounterName(metricName)) {
         this.shared.annotations.info(possibleNonCounterInfo(metricName), e.args[0]!.pos);

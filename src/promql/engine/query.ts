@@ -63,6 +63,6 @@ export async function execQuery(q: Querier, expr: Expr, start: number, end: numb
 function matrixValue(m: StepMatrix): QueryValue {
   return {
     type: "matrix",
-    series: m.map((s) => ({ labels: s.metric, timestamps: Float64Array.from(s.ts), values: Float64Array.from(s.fs) })),
+    series: m.map((s) => ({ labels: s.metric, timestamps: new Float64Array(s.ts), values: new Float64Array(s.fs) })),
   };
 }

@@ -11,6 +11,29 @@ import type { RangeContext, RangeKernel } from "./context";
 const EXTRAPOLATION_THRESHOLD_FACTOR = 1.1;
 
 /**
+ * Counter drops per series, as a running count: drops[i] is the number of
+ * j <= i with vs[j] < vs[j-1]. A range query evaluates the same series at
+ * every step, and most windows hold no reset; this tells so without
+ * scanning the window (which then sums corrections exactly as before).
+ */
+let dropsOf: Float64Array | null = null;
+let drops = new Int32Array(0);
+
+function dropsBetween(vs: Float64Array, lo: number, hi: number): boolean {
+  if (dropsOf !== vs) {
+    if (drops.length < vs.length) drops = new Int32Array(vs.length);
+    let n = 0;
+    drops[0] = 0;
+    for (let i = 1; i < vs.length; i++) {
+      if (vs[i]! < vs[i - 1]!) n++;
+      drops[i] = n;
+    }
+    dropsOf = vs;
+  }
+  return drops[hi - 1]! - drops[lo]! > 0;
+}
+
+/**
  * The change over the window, extrapolated to its edges.
  *
  * The raw change between the first and last sample covers less time than
@@ -37,7 +60,7 @@ function extrapolatedRate(
   const lastT = ts[hi - 1]!;
 
   let result = vs[hi - 1]! - first;
-  if (isCounter) {
+  if (isCounter && dropsBetween(vs, lo, hi)) {
     // A drop means the counter restarted from zero: the value before the
     // drop was lost from the plain last-first difference.
     for (let i = lo + 1; i < hi; i++) {
