@@ -149,19 +149,27 @@ export class SelectionReader {
     this.symbols = res.symbols;
   }
 
-  /** Moves to the next series; false at the end. */
-  next(): boolean {
+  /**
+   * Moves to the next series; false at the end. `withLabels` false leaves
+   * `labels` empty (a sizing pass that only needs the chunks).
+   */
+  next(withLabels = true): boolean {
     const v = this.view;
     let p = this.pos;
     if (p >= v.byteLength) return false;
     const nLabels = v.getUint32(p, true);
     p += 4;
-    const labels = new Array<Label>(nLabels);
-    for (let i = 0; i < nLabels; i++) {
-      labels[i] = { name: this.symbol(v.getUint32(p, true)), value: this.symbol(v.getUint32(p + 4, true)) };
-      p += 8;
+    if (withLabels) {
+      const labels = new Array<Label>(nLabels);
+      for (let i = 0; i < nLabels; i++) {
+        labels[i] = { name: this.symbol(v.getUint32(p, true)), value: this.symbol(v.getUint32(p + 4, true)) };
+        p += 8;
+      }
+      this.labels = labels;
+    } else {
+      p += 8 * nLabels;
+      this.labels = [];
     }
-    this.labels = labels;
     const nChunks = v.getUint32(p, true);
     p += 4;
     if (nChunks > this.offsets.length) this.grow(nChunks);

@@ -10,7 +10,8 @@ import { compareLabels } from "../model/labels";
 import type { Matcher } from "../model/matchers";
 import type { LabelHints, Querier, SelectHints, Series } from "../storage/storage";
 import type { TenantId } from "../tenancy/tenant";
-import { decodeSelectedChunks } from "./chunks";
+import type { SelectResult } from "../ingester/protocol";
+import { decodeSelections } from "./chunks";
 import { mergeSortedStrings } from "./merge";
 
 export class IngesterQuerier implements Querier {
@@ -31,17 +32,7 @@ export class IngesterQuerier implements Querier {
         limit: hints.limit,
       }),
     );
-    const out: Series[] = [];
-    for (const shard of perShard) {
-      const r = new SelectionReader(shard);
-      while (r.next()) {
-        if (hints.seriesOnly || r.chunks === 0) out.push({ labels: r.labels, timestamps: EMPTY, values: EMPTY });
-        else {
-          const d = decodeSelectedChunks(r, hints.start, hints.end);
-          out.push({ labels: r.labels, timestamps: d.timestamps, values: d.values });
-        }
-      }
-    }
+    const out = hints.seriesOnly ? labelsOnly(perShard) : decodeSelections(perShard, hints.start, hints.end);
     // Each shard's answer is sorted already; only the interleaving is left.
     return perShard.length === 1 ? out : out.sort((a, b) => compareLabels(a.labels, b.labels));
   }
@@ -60,3 +51,12 @@ export class IngesterQuerier implements Querier {
 }
 
 const EMPTY = new Float64Array(0);
+
+function labelsOnly(answers: readonly SelectResult[]): Series[] {
+  const out: Series[] = [];
+  for (const a of answers) {
+    const r = new SelectionReader(a);
+    while (r.next()) out.push({ labels: r.labels, timestamps: EMPTY, values: EMPTY });
+  }
+  return out;
+}
