@@ -191,7 +191,11 @@ export class PackedSeries {
       if (len >= 0x80) return false;
       const s = text(owner, k);
       if (s.length !== len) return false;
-      for (let i = 0; i < len; i++) if (s.charCodeAt(i) !== buf[pos + i]) return false;
+      for (let i = 0; i < len; i++) {
+        // A UTF-8 byte ≥ 0x80 is never a whole character, even when it equals a char code.
+        const c = buf[pos + i]!;
+        if (c >= 0x80 || s.charCodeAt(i) !== c) return false;
+      }
       pos += len;
     }
     return true;
@@ -345,6 +349,9 @@ export class LabelStrings {
 
 function sameAscii(s: string, buf: Uint8Array, start: number, len: number): boolean {
   if (s.length !== len) return false;
-  for (let i = 0; i < len; i++) if (s.charCodeAt(i) !== buf[start + i]) return false;
+  for (let i = 0; i < len; i++) {
+    const c = buf[start + i]!;
+    if (c >= 0x80 || s.charCodeAt(i) !== c) return false;
+  }
   return true;
 }
