@@ -120,10 +120,15 @@ export function vectorUnless(lhs: Vector, rhs: Vector, lsig: string[], rsig: str
   return lhs.filter((_, i) => !right.has(lsig[i]!));
 }
 
-/** A join's result labels for one (lhs, rhs) pair, with their key computed on demand. */
+/**
+ * A join's result for one (lhs, rhs) pair: its labels, their key (computed
+ * on demand) and the output sample, refilled at each step (a pair meets at
+ * most once per step, and a step's output is consumed before the next).
+ */
 interface JoinedLabels {
   readonly metric: Labels;
   key: string | null;
+  readonly sample: Sample;
 }
 
 /** The joins of one left-hand series; it usually meets the same right-hand series at every step. */
@@ -201,7 +206,7 @@ export function vectorBinop(
     const fr = swapped ? ls.f : rs.f;
     const keep = keepPair(op, fl, fr);
     const f = returnBool ? (keep ? 1 : 0) : pairValue(op, isCmp, fl, fr);
-    const joined = joinedLabels(ls.metric, rs.metric, op, matching, state);
+    const joined = joinedLabels(ls.metric, rs.metric, op, matching, returnBool, state);
     if (oneToOne) {
       if (matchedOne.has(sig)) {
         throw new QueryError("execution", "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
@@ -215,7 +220,8 @@ export function vectorBinop(
       inserted.add(k);
     }
     if (!keep && !returnBool) return;
-    out.push({ metric: joined.metric, f, dropName: returnBool });
+    joined.sample.f = f;
+    out.push(joined.sample);
   };
 
   for (let i = 0; i < lhs.length; i++) {
@@ -250,13 +256,21 @@ function filledLabels(present: Labels, matching: VectorMatching, state: VectorMa
   return m;
 }
 
-function joinedLabels(lhs: Labels, rhs: Labels, op: BinaryOp, matching: VectorMatching, state: VectorMatchState): JoinedLabels {
+function joinedLabels(
+  lhs: Labels,
+  rhs: Labels,
+  op: BinaryOp,
+  matching: VectorMatching,
+  returnBool: boolean,
+  state: VectorMatchState,
+): JoinedLabels {
   let c = state.joined.get(lhs);
   if (c === undefined) state.joined.set(lhs, (c = { lastRhs: null, last: null, byRhs: new Map() }));
   if (c.lastRhs === rhs) return c.last!;
   let j = c.byRhs.get(rhs);
   if (j === undefined) {
-    j = { metric: resultMetric(lhs, rhs, op, matching), key: null };
+    const metric = resultMetric(lhs, rhs, op, matching);
+    j = { metric, key: null, sample: { metric, f: 0, dropName: returnBool } };
     c.byRhs.set(rhs, j);
   }
   c.lastRhs = rhs;
