@@ -228,7 +228,7 @@ export class Evaluator {
 
   private subquerySeries(e: SubqueryExpr): RangeSeries[] {
     return this.runSubquery(e).map((s) => ({
-      series: { labels: s.metric, timestamps: Float64Array.from(s.ts), values: Float64Array.from(s.fs) },
+      series: { labels: s.metric, timestamps: new Float64Array(s.ts), values: new Float64Array(s.fs) },
       dropName: s.dropName,
     }));
   }
