@@ -67,6 +67,9 @@ export function decodeXORRange(
   let tDelta = 0;
   let leading = 0;
   let trailing = 0;
+  // Bits of the value's code already read into `window` (0: none).
+  let window = 0;
+  let avail = 0;
 
   for (let read = 1; ; read++) {
     if (pos > endBit) throw new RangeError("chunk data ended early");
@@ -97,6 +100,9 @@ export function decodeXORRange(
       const p = peek32(buf, pos);
       if (p >>> 31 === 0) {
         pos += 1;
+        // The value's bits follow in the same window.
+        window = (p << 1) >>> 0;
+        avail = 31;
       } else if (p >>> 30 === 0b10) {
         let d = (p >>> 16) & 0x3fff;
         if (d > 0x2000) d -= 0x4000;
@@ -123,33 +129,46 @@ export function decodeXORRange(
 
     // Value: '0' repeats it; '10' XORs with the previous window; '11' sets
     // a new window (5 bits leading zeros, 6 bits length, 0 meaning 64).
-    const p = peek32(buf, pos);
+    let p: number;
+    if (avail === 0) {
+      p = peek32(buf, pos);
+      avail = 32;
+    } else p = window;
     if (p >>> 31 === 0) {
       pos += 1;
+      avail = 0;
       continue;
     }
     let sig: number;
+    let used: number;
     if (p >>> 30 === 0b10) {
       sig = 64 - leading - trailing;
-      pos += 2;
+      used = 2;
     } else {
       leading = (p >>> 25) & 0x1f;
       sig = (p >>> 19) & 0x3f;
       if (sig === 0) sig = 64;
       trailing = 64 - leading - sig;
-      pos += 13;
+      used = 13;
     }
+    pos += used;
     let hi = 0;
     let lo: number;
     if (sig > 32) {
-      hi = peek32(buf, pos) >>> (64 - sig);
-      pos += sig - 32;
+      const hiBits = sig - 32;
+      // The control word already holds the high part when it fits.
+      hi = hiBits <= avail - used ? (p << used) >>> (32 - hiBits) : peek32(buf, pos) >>> (32 - hiBits);
+      pos += hiBits;
       lo = peek32(buf, pos);
       pos += 32;
+    } else if (sig <= avail - used) {
+      lo = (p << used) >>> (32 - sig);
+      pos += sig;
     } else {
       lo = peek32(buf, pos) >>> (32 - sig);
       pos += sig;
     }
+    avail = 0;
     const sh = trailing;
     if (sh >= 32) {
       hi = lo << (sh - 32);
