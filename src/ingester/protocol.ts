@@ -16,7 +16,7 @@ export interface PushSeries {
 
 export interface PushRequest {
   readonly series?: PushSeries[];
-  /** More series, packed by `packSeries` (push-codec.ts): what the distributor sends. */
+  /** More series, packed by `packShards` (push-codec.ts): what the distributor sends. */
   readonly packed?: Uint8Array;
   readonly metadata?: MetricMetadata[];
   /** Samples older than the series' newest by at most this much are accepted (0 = none). */

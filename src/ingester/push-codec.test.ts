@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hashLabels, type Label } from "../model/labels";
 import type { Exemplar } from "../write/request";
-import { forEachPackedSeries, LabelStrings, packSeries, PushDecodeError } from "./push-codec";
+import { forEachPackedSeries, LabelStrings, packShards, PushDecodeError } from "./push-codec";
 
 interface TestSeries {
   labels: Label[];
@@ -12,6 +12,10 @@ interface TestSeries {
 
 /** Lays the series out in shared columns behind one unrelated sample, as a decoded request would. */
 function pack(series: readonly TestSeries[]): Uint8Array {
+  return packInto(series, 1)[0]!;
+}
+
+function packInto(series: readonly TestSeries[], shards: number): (Uint8Array | null)[] {
   const n = series.reduce((k, s) => k + s.timestamps.length, 1);
   const ts = new Float64Array(n);
   const vs = new Float64Array(n);
@@ -24,7 +28,7 @@ function pack(series: readonly TestSeries[]): Uint8Array {
     at += s.timestamps.length;
     return { labels: s.labels, sampleStart: at - s.timestamps.length, sampleEnd: at, exemplars: s.exemplars };
   });
-  return packSeries(packable, series.map((s) => hashLabels(s.labels)), ts, vs);
+  return packShards(packable, ts, vs, shards);
 }
 
 interface Seen {
@@ -114,6 +118,29 @@ describe("packed push", () => {
     const second = unpack(pack([mk("node-2"), mk("node-1"), mk("é")]), strings);
     expect(second.map((s) => s.labels[0]!.value)).toEqual(["node-2", "node-1", "é"]);
     expect(second[1]!.labels[0]!.value).toBe(first[0]!.labels[0]!.value);
+  });
+
+  it("splits series by hashLabels % shards, keeping their order, and leaves empty shards out", () => {
+    const many: TestSeries[] = Array.from({ length: 40 }, (_, i) => ({
+      labels: [
+        { name: "__name__", value: "m" },
+        { name: "i", value: i % 7 === 0 ? `ü${i}` : String(i) },
+      ],
+      timestamps: Float64Array.of(i, i + 0.5),
+      values: Float64Array.of(-i, i),
+      exemplars: [],
+    }));
+    const shards = packInto(many, 5);
+    expect(shards).toHaveLength(5);
+    for (let sh = 0; sh < 5; sh++) {
+      const mine = many.filter((s) => hashLabels(s.labels) % 5 === sh);
+      const got = shards[sh] === null ? [] : unpack(shards[sh]!);
+      expect(got.map((s) => s.labels)).toEqual(mine.map((s) => s.labels));
+      expect(got.map((s) => s.ts)).toEqual(mine.map((s) => Array.from(s.timestamps)));
+      expect(got.map((s) => s.hash)).toEqual(mine.map((s) => hashLabels(s.labels)));
+    }
+    const one = packInto(many.slice(0, 1), 64);
+    expect(one.filter((p) => p !== null)).toHaveLength(1);
   });
 
   it("packs more label bytes than its scratch buffer starts with, and back to back", () => {

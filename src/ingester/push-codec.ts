@@ -6,7 +6,7 @@
  *
  *   header   = version u32, series u32, samples u32, 0 u32   (little-endian)
  *   samples  = timestamps f64×samples, values f64×samples    (little-endian)
- *   series*  = samples uvarint, hash u32, labels, exemplars uvarint,
+ *   series*  = samples uvarint, hash u32 (LE), labels, exemplars uvarint,
  *              (timestamp f64, value f64, labels)×exemplars
  *   labels   = n uvarint, (len uvarint, UTF-8 name, len uvarint, UTF-8 value)×n
  *
@@ -19,6 +19,7 @@
  * costs that fast path, never a wrong series.
  */
 import type { Label } from "../model/labels";
+import { shardOfHash } from "./client";
 import type { Exemplar } from "../write/request";
 
 const VERSION = 2;
@@ -45,30 +46,43 @@ function ensureScratch(pos: number, extra: number): void {
   scratch = next;
 }
 
+/** Where pass one left each series' entry in `scratch`, and its hash. */
+let entryStart = new Int32Array(1024);
+let entryHash = new Uint32Array(1024);
+
 /**
- * Packs series for one shard; the result owns its whole buffer (a clone
- * copies no more than it needs).
+ * Splits series by shard and packs each shard's share: one result per
+ * shard, null where a shard gets nothing. Every series' entry is written
+ * once, hashing its labels (`hashLabels`, which also picks the shard) in
+ * the same pass over the characters; the shards' buffers are then copied
+ * together. Each result owns its whole buffer, so a clone copies no more
+ * than it needs.
  */
-export function packSeries(
+export function packShards(
   series: readonly PackableSeries[],
-  hashes: readonly number[],
   timestamps: Float64Array,
   values: Float64Array,
-): Uint8Array {
-  let samples = 0;
+  shards: number,
+): (Uint8Array | null)[] {
+  const n = series.length;
+  if (entryStart.length < n + 1) {
+    entryStart = new Int32Array(2 * n + 1);
+    entryHash = new Uint32Array(2 * n + 1);
+  }
   let pos = 0;
-  for (let k = 0; k < series.length; k++) {
+  for (let k = 0; k < n; k++) {
     const s = series[k]!;
-    samples += s.sampleEnd - s.sampleStart;
+    entryStart[k] = pos;
     ensureScratch(pos, 14 + labelsSizeBound(s.labels));
     pos = writeUvarint(scratch, pos, s.sampleEnd - s.sampleStart);
-    const h = hashes[k]!;
-    scratch[pos] = h & 0xff;
-    scratch[pos + 1] = (h >>> 8) & 0xff;
-    scratch[pos + 2] = (h >>> 16) & 0xff;
-    scratch[pos + 3] = h >>> 24;
-    pos += 4;
-    pos = writeLabels(scratch, pos, s.labels);
+    const hashAt = pos;
+    pos = writeLabelsHashed(scratch, pos + 4, s.labels);
+    const h = labelsHash;
+    scratch[hashAt] = h & 0xff;
+    scratch[hashAt + 1] = (h >>> 8) & 0xff;
+    scratch[hashAt + 2] = (h >>> 16) & 0xff;
+    scratch[hashAt + 3] = h >>> 24;
+    entryHash[k] = h;
     pos = writeUvarint(scratch, pos, s.exemplars.length);
     for (const e of s.exemplars) {
       ensureScratch(pos, 16 + labelsSizeBound(e.labels));
@@ -78,26 +92,56 @@ export function packSeries(
       pos = writeLabels(scratch, pos + 16, e.labels);
     }
   }
-  const columns = HEADER_BYTES + samples * 16;
-  const out = new Uint8Array(columns + pos);
-  const header = new Uint32Array(out.buffer, 0, 4);
-  header[0] = VERSION;
-  header[1] = series.length;
-  header[2] = samples;
-  const ts = new Float64Array(out.buffer, HEADER_BYTES, samples);
-  // Values move as two 32-bit halves: a NaN's payload (staleness markers) must survive.
-  const vsBits = new Uint32Array(out.buffer, HEADER_BYTES + samples * 8, samples * 2);
-  const srcBits = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
-  let at = 0;
-  for (const s of series) {
-    for (let i = s.sampleStart; i < s.sampleEnd; i++, at++) {
-      ts[at] = timestamps[i]!;
-      vsBits[2 * at] = srcBits[2 * i]!;
-      vsBits[2 * at + 1] = srcBits[2 * i + 1]!;
-    }
+  entryStart[n] = pos;
+
+  const count = new Int32Array(shards);
+  const samples = new Int32Array(shards);
+  const entryBytes = new Int32Array(shards);
+  for (let k = 0; k < n; k++) {
+    const sh = shardOfHash(entryHash[k]!, shards);
+    count[sh]!++;
+    samples[sh]! += series[k]!.sampleEnd - series[k]!.sampleStart;
+    entryBytes[sh]! += entryStart[k + 1]! - entryStart[k]!;
   }
-  out.set(scratch.subarray(0, pos), columns);
-  return out;
+  const outs: (Uint8Array | null)[] = [];
+  const ts: Float64Array[] = [];
+  const vsBits: Uint32Array[] = [];
+  const sampleAt = new Int32Array(shards);
+  const entryAt = new Int32Array(shards);
+  for (let sh = 0; sh < shards; sh++) {
+    const m = samples[sh]!;
+    const out = count[sh]! > 0 ? new Uint8Array(HEADER_BYTES + m * 16 + entryBytes[sh]!) : new Uint8Array(HEADER_BYTES);
+    const header = new Uint32Array(out.buffer, 0, 4);
+    header[0] = VERSION;
+    header[1] = count[sh]!;
+    header[2] = m;
+    outs.push(count[sh]! > 0 ? out : null);
+    ts.push(new Float64Array(out.buffer, HEADER_BYTES, m));
+    // Values move as two 32-bit halves: a NaN's payload (staleness markers) must survive.
+    vsBits.push(new Uint32Array(out.buffer, HEADER_BYTES + m * 8, m * 2));
+    entryAt[sh] = HEADER_BYTES + m * 16;
+  }
+  const srcBits = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  for (let k = 0; k < n; k++) {
+    const sh = shardOfHash(entryHash[k]!, shards);
+    const out = outs[sh]!;
+    const s = series[k]!;
+    const shardTs = ts[sh]!;
+    const shardBits = vsBits[sh]!;
+    let at = sampleAt[sh]!;
+    for (let i = s.sampleStart; i < s.sampleEnd; i++, at++) {
+      shardTs[at] = timestamps[i]!;
+      shardBits[2 * at] = srcBits[2 * i]!;
+      shardBits[2 * at + 1] = srcBits[2 * i + 1]!;
+    }
+    sampleAt[sh] = at;
+    const to = entryAt[sh]!;
+    const from = entryStart[k]!;
+    const end = entryStart[k + 1]!;
+    out.set(scratch.subarray(from, end), to);
+    entryAt[sh] = to + end - from;
+  }
+  return outs;
 }
 
 /** At most the bytes `writeLabels` needs: UTF-8 takes ≤ 3 bytes per UTF-16 unit. */
@@ -125,6 +169,54 @@ function writeLabels(out: Uint8Array, pos: number, labels: readonly Label[]): nu
     pos = writeString(out, pos, l.value);
   }
   return pos;
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+/** The hash of the labels `writeLabelsHashed` wrote last (a second return value). */
+let labelsHash = 0;
+
+/** Writes labels like `writeLabels` and leaves their `hashLabels` value in `labelsHash`. */
+function writeLabelsHashed(out: Uint8Array, pos: number, labels: readonly Label[]): number {
+  pos = writeUvarint(out, pos, labels.length);
+  let h = FNV_OFFSET;
+  for (const l of labels) {
+    pos = writeStringHashed(out, pos, l.name, h);
+    h = Math.imul(stringHash ^ 0xff, FNV_PRIME);
+    pos = writeStringHashed(out, pos, l.value, h);
+    h = Math.imul(stringHash ^ 0xff, FNV_PRIME);
+  }
+  labelsHash = h >>> 0;
+  return pos;
+}
+
+let stringHash = 0;
+
+/** `writeString`, folding the string into FNV state `h` as `hashLabels` does; the result goes to `stringHash`. */
+function writeStringHashed(out: Uint8Array, pos: number, s: string, h: number): number {
+  const n = s.length;
+  if (n < 0x80) {
+    let x = h;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      out[pos + 1 + i] = c;
+      x = Math.imul(x ^ c, FNV_PRIME);
+    }
+    if (i === n) {
+      out[pos] = n;
+      stringHash = x;
+      return pos + 1 + n;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    h = Math.imul(h ^ (c & 0xff), FNV_PRIME);
+    if (c > 0xff) h = Math.imul(h ^ (c >>> 8), FNV_PRIME);
+  }
+  stringHash = h;
+  return writeString(out, pos, s);
 }
 
 /** Label strings are nearly always short ASCII: copy those by hand, encode the rest. */

@@ -6,10 +6,10 @@
  * accept a repeated sample with the same value silently.
  */
 import type { Env } from "../env";
-import { allShards, shardOf, shardOfHash } from "../ingester/client";
+import { allShards, shardOf } from "../ingester/client";
 import type { PushRejection, PushRequest } from "../ingester/protocol";
-import { packSeries } from "../ingester/push-codec";
-import { getLabel, hashLabels, METRIC_NAME, type Label } from "../model/labels";
+import { packShards } from "../ingester/push-codec";
+import { getLabel, METRIC_NAME, type Label } from "../model/labels";
 import type { TenantId } from "../tenancy/tenant";
 import type { Exemplar, MetricMetadata } from "./request";
 
@@ -49,28 +49,21 @@ export async function distribute(
   accepted: AcceptedRequest,
   opts: DistributeOptions,
 ): Promise<DistributeResult> {
-  const perShard: AcceptedSeries[][] = Array.from({ length: opts.shards }, () => []);
-  const hashesPerShard: number[][] = Array.from({ length: opts.shards }, () => []);
-  const metaPerShard: MetricMetadata[][] = Array.from({ length: opts.shards }, () => []);
   const { series, metadata } = accepted;
-  for (const s of series) {
-    const hash = hashLabels(s.labels);
-    const shard = shardOfHash(hash, opts.shards);
-    perShard[shard]!.push(s);
-    hashesPerShard[shard]!.push(hash);
-  }
+  const packed = packShards(series, accepted.timestamps, accepted.values, opts.shards);
+  const metaPerShard: MetricMetadata[][] = Array.from({ length: opts.shards }, () => []);
   // Metadata is kept per metric name, in the shard that owns the name alone.
   for (const m of metadata) {
     metaPerShard[shardOf([{ name: METRIC_NAME, value: m.metricFamilyName }], opts.shards)]!.push(m);
   }
   const results = await allShards(env, tenant, opts.shards, (stub, shard) => {
-    const shardSeries = perShard[shard]!;
+    const shardSeries = packed[shard] ?? null;
     const shardMetadata = metaPerShard[shard]!;
-    if (shardSeries.length === 0 && shardMetadata.length === 0) {
+    if (shardSeries === null && shardMetadata.length === 0) {
       return Promise.resolve({ samplesWritten: 0, exemplarsWritten: 0, rejections: [] });
     }
     const req: PushRequest = {
-      packed: packSeries(shardSeries, hashesPerShard[shard]!, accepted.timestamps, accepted.values),
+      ...(shardSeries !== null ? { packed: shardSeries } : {}),
       metadata: shardMetadata,
       outOfOrderWindowMs: opts.outOfOrderWindowMs,
       maxSeries: opts.maxGlobalSeries > 0 ? Math.ceil(opts.maxGlobalSeries / opts.shards) : 0,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hashLabels, labelsFromRecord } from "../../model/labels";
 import type { PushRequest, PushSeries } from "../../ingester/protocol";
-import { LabelStrings, packSeries } from "../../ingester/push-codec";
+import { LabelStrings, packShards } from "../../ingester/push-codec";
 import { WalRecordBuilder, WalRecordReader } from "../wal/record";
 import { Head } from "./head";
 import { ingestPush } from "./ingest";
@@ -20,8 +20,8 @@ function walEntries(b: WalRecordBuilder): string[] {
   return out;
 }
 
-/** Lays the series out in shared columns, as the distributor gets them. */
-function pack(series: readonly PushSeries[], hashOf: (s: PushSeries) => number = (s) => hashLabels(s.labels)): Uint8Array {
+/** Lays the series out in shared columns, as the distributor gets them, and packs them for one shard. */
+function pack(series: readonly PushSeries[]): Uint8Array {
   const ts = Float64Array.from(series.flatMap((s) => Array.from(s.timestamps)));
   const vs = Float64Array.from(series.flatMap((s) => Array.from(s.values)));
   let at = 0;
@@ -29,7 +29,15 @@ function pack(series: readonly PushSeries[], hashOf: (s: PushSeries) => number =
     at += s.timestamps.length;
     return { labels: s.labels, sampleStart: at - s.timestamps.length, sampleEnd: at, exemplars: [] };
   });
-  return packSeries(packable, series.map(hashOf), ts, vs);
+  return packShards(packable, ts, vs, 1)[0]!;
+}
+
+/** One series with one sample, packed as if its sender had hashed its labels to `hash`. */
+function packWithHash(s: PushSeries, hash: number): Uint8Array {
+  const packed = pack([s]);
+  // header 16 bytes, timestamp and value 16, the sample count 1: then the hash
+  new DataView(packed.buffer, packed.byteOffset).setUint32(16 + 16 + 1, hash, true);
+  return packed;
 }
 
 describe("ingestPush", () => {
@@ -65,12 +73,13 @@ describe("ingestPush", () => {
     const strings = new LabelStrings();
     const a = series({ __name__: "m", i: "a" }, [10], [1]);
     const b = series({ __name__: "m", i: "b" }, [10], [2]);
-    const push = (p: PushSeries[], hashOf: (s: PushSeries) => number) =>
-      ingestPush(head, { outOfOrderWindowMs: 0, packed: pack(p, hashOf) }, null, strings).result;
-    expect(push([a, b], () => 7).samplesWritten).toBe(2);
+    const push = (s: PushSeries, hash: number) => ingestPush(head, { outOfOrderWindowMs: 0, packed: packWithHash(s, hash) }, null, strings).result;
+    // Both sent under one made-up hash: each is found (not) by its labels and created once.
+    expect(push(a, 7).samplesWritten).toBe(1);
+    expect(push(b, 7).samplesWritten).toBe(1);
     // Known series sent under a colliding and under a wrong hash: found by labels, not by hash.
-    expect(push([series({ __name__: "m", i: "b" }, [20], [3])], () => hashLabels(a.labels)).rejections).toEqual([]);
-    expect(push([series({ __name__: "m", i: "a" }, [20], [4])], () => 12345).rejections).toEqual([]);
+    expect(push(series({ __name__: "m", i: "b" }, [20], [3]), hashLabels(a.labels)).rejections).toEqual([]);
+    expect(push(series({ __name__: "m", i: "a" }, [20], [4]), 12345).rejections).toEqual([]);
     expect(head.numSeries).toBe(2);
     const got = head.select([], 0, 100).map((s) => s.labels.map((l) => l.value).join(","));
     expect(got).toEqual(["m,a", "m,b"]);
