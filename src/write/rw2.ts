@@ -166,12 +166,14 @@ function decodeSeries(r: ProtoReader, end: number, index: number, st: SeriesStat
   if (metaType !== 0 || helpRef !== 0 || unitRef !== 0) {
     const name = metricName(labels);
     if (name !== "") {
-      st.metadata.set(name, {
-        metricFamilyName: name,
-        type: metricTypeFromEnum(metaType),
-        help: symbol(st.symbols, helpRef, `series ${index}`, "metadata.help_ref"),
-        unit: symbol(st.symbols, unitRef, `series ${index}`, "metadata.unit_ref"),
-      });
+      const type = metricTypeFromEnum(metaType);
+      const help = symbol(st.symbols, helpRef, `series ${index}`, "metadata.help_ref");
+      const unit = symbol(st.symbols, unitRef, `series ${index}`, "metadata.unit_ref");
+      // Every series of a family repeats its metadata: keep the entry unless it changed.
+      const known = st.metadata.get(name);
+      if (known === undefined || known.type !== type || known.help !== help || known.unit !== unit) {
+        st.metadata.set(name, { metricFamilyName: name, type, help, unit });
+      }
     }
   }
   return {
