@@ -294,15 +294,15 @@ export class Evaluator {
       }
       for (let r = 0; r < result.length; r++) {
         const s = result[r]!;
-        const o = out.get(s.metric, s.dropName);
-        if (o.ts.length > 0 && o.ts[o.ts.length - 1] === t) {
+        const o = out.get(s.metric, s.dropName, this.numSteps - i);
+        if (o.n > 0 && o.series.ts[o.n - 1] === t) {
           throw new QueryError("execution", "vector cannot contain metrics with the same labelset");
         }
-        o.ts.push(t);
-        o.fs.push(s.f);
+        o.series.ts[o.n] = t;
+        o.series.fs[o.n++] = s.f;
       }
     }
-    return out.series;
+    return out.finish();
   }
 
   // ---- operators ----
@@ -542,24 +542,47 @@ export class Evaluator {
  * series, cached group or join labels), so the object is tried before the
  * label set's text key.
  */
-class OutputSeries {
-  readonly series: StepSeries[] = [];
-  private readonly byRef = new Map<Labels, StepSeries>();
-  private readonly byKey = new Map<string, StepSeries>();
+const PREALLOCATED_POINTS = 256;
 
-  get(metric: Labels, dropName: boolean): StepSeries {
+class OutputSeries {
+  private readonly list: GrowingSeries[] = [];
+  private readonly byRef = new Map<Labels, GrowingSeries>();
+  private readonly byKey = new Map<string, GrowingSeries>();
+
+  /**
+   * The series for `metric`, created with room for the steps left (up to
+   * PREALLOCATED_POINTS, so short-lived series of long queries do not hold
+   * much) so that typical dashboard queries never regrow its arrays.
+   */
+  get(metric: Labels, dropName: boolean, stepsLeft: number): GrowingSeries {
     let o = this.byRef.get(metric);
     if (o !== undefined) return o;
     const key = labelsKey(metric);
     o = this.byKey.get(key);
     if (o === undefined) {
-      o = { metric, dropName, ts: [], fs: [] };
+      const room = Math.min(stepsLeft, PREALLOCATED_POINTS);
+      o = { series: { metric, dropName, ts: new Array<number>(room), fs: new Array<number>(room) }, n: 0 };
       this.byKey.set(key, o);
-      this.series.push(o);
+      this.list.push(o);
     }
     this.byRef.set(metric, o);
     return o;
   }
+
+  /** The series, trimmed to their points, in order of first appearance. */
+  finish(): StepSeries[] {
+    return this.list.map((o) => {
+      o.series.ts.length = o.n;
+      o.series.fs.length = o.n;
+      return o.series;
+    });
+  }
+}
+
+interface GrowingSeries {
+  readonly series: StepSeries;
+  /** Points written so far. */
+  n: number;
 }
 
 export function unwrapParens(e: Expr): Expr {
