@@ -66,7 +66,7 @@ describe("Head.selectPacked", () => {
     const h = new Head({ samplesPerChunk: 10 });
     for (let i = 0; i < 30; i++) {
       const s = h.getOrCreate(labelsFromRecord({ __name__: i % 3 === 0 ? "a" : "b", i: String(i % 7), z: String(i) }));
-      for (let t = 0; t < 35; t++) h.append(s, 1000 * t + i, t * i, 0);
+      for (let t = 0; t < 35; t++) h.appendValue(s, 1000 * t + i, t * i, 0);
     }
     const cases: [Matcher[], number, number, { seriesOnly?: boolean; limit?: number }][] = [
       [[new Matcher("=~", "__name__", ".+")], -Infinity, Infinity, {}],

@@ -127,6 +127,23 @@ export class ProtoReader {
   }
 
   /** A little-endian IEEE double; the bit pattern (NaN payloads included) is kept. */
+  /** Low and high 32 bits of the last `doubleBits()` read. */
+  bitsLo = 0;
+  bitsHi = 0;
+
+  /**
+   * Reads a double as its two 32-bit halves into `bitsLo`/`bitsHi`. Sample values
+   * travel as bits: optimised V8 code may quieten a signalling NaN such as
+   * Prometheus's staleness marker when it handles it as a number.
+   */
+  doubleBits(): void {
+    const pos = this.pos;
+    if (pos + 8 > this.end) throw new ProtobufError("truncated fixed64", pos);
+    this.pos = pos + 8;
+    this.bitsLo = this.view.getUint32(pos, true);
+    this.bitsHi = this.view.getUint32(pos + 4, true);
+  }
+
   double(): number {
     const pos = this.pos;
     if (pos + 8 > this.end) throw new ProtobufError("truncated fixed64", pos);

@@ -67,18 +67,23 @@ function decodeSeries(r: ProtoReader, end: number, samples: SampleBuffer): Decod
       case 2: {
         if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "samples", TS);
         const sEnd = r.messageEnd();
-        let value = 0;
+        let lo = 0;
+        let hi = 0;
         let timestamp = 0;
         while (r.pos < sEnd) {
           const sk = r.key();
-          if (sk === 0x09) value = r.double();
+          if (sk === 0x09) {
+            r.doubleBits();
+            lo = r.bitsLo;
+            hi = r.bitsHi;
+          }
           else if (sk === 0x10) timestamp = r.int64();
           else if (sk >>> 3 === 1) r.wrongWireType(sk, WIRE_FIXED64, "value", "prometheus.Sample");
           else if (sk >>> 3 === 2) r.wrongWireType(sk, WIRE_VARINT, "timestamp", "prometheus.Sample");
           else r.skip(sk & 7);
         }
         r.finish(sEnd);
-        samples.push(timestamp, value);
+        samples.pushBits(timestamp, lo, hi);
         break;
       }
       case 3:

@@ -102,11 +102,16 @@ function decodeSeries(r: ProtoReader, end: number, index: number, st: SeriesStat
       case 2: {
         if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "samples", TS);
         const sEnd = r.messageEnd();
-        let value = 0;
+        let lo = 0;
+        let hi = 0;
         let timestamp = 0;
         while (r.pos < sEnd) {
           const sk = r.key();
-          if (sk === 0x09) value = r.double();
+          if (sk === 0x09) {
+            r.doubleBits();
+            lo = r.bitsLo;
+            hi = r.bitsHi;
+          }
           else if (sk === 0x10) timestamp = r.int64();
           else if (sk === 0x18) {
             // A per-sample start (created) timestamp; the series keeps the first one sent.
@@ -117,7 +122,7 @@ function decodeSeries(r: ProtoReader, end: number, index: number, st: SeriesStat
           else r.skip(sk & 7);
         }
         r.finish(sEnd);
-        st.samples.push(timestamp, value);
+        st.samples.pushBits(timestamp, lo, hi);
         break;
       }
       case 3:

@@ -11,12 +11,24 @@ export class SampleBuffer {
     const cap = Math.max(16, initialCapacity);
     this.timestamps = new Float64Array(cap);
     this.values = new Float64Array(cap);
+    this.valueBits = new Uint32Array(this.values.buffer);
   }
+
+  private valueBits: Uint32Array;
 
   push(timestamp: number, value: number): void {
     if (this.length === this.timestamps.length) this.grow();
     this.timestamps[this.length] = timestamp;
     this.values[this.length] = value;
+    this.length++;
+  }
+
+  /** Appends a sample whose value is given as IEEE 754 bits (exact for every NaN payload). */
+  pushBits(timestamp: number, lo: number, hi: number): void {
+    if (this.length === this.timestamps.length) this.grow();
+    this.timestamps[this.length] = timestamp;
+    this.valueBits[2 * this.length] = lo;
+    this.valueBits[2 * this.length + 1] = hi;
     this.length++;
   }
 
@@ -37,5 +49,6 @@ export class SampleBuffer {
     vs.set(this.values);
     this.timestamps = ts;
     this.values = vs;
+    this.valueBits = new Uint32Array(vs.buffer);
   }
 }

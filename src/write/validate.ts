@@ -121,6 +121,8 @@ export function validateSeries(
   const maxTs = nowMs + limits.creationGracePeriodMs;
   const minTs = limits.pastGracePeriodMs > 0 ? nowMs - limits.pastGracePeriodMs - limits.outOfOrderTimeWindowMs : -Infinity;
   let out = start;
+  // Values move as bits when samples are squeezed out: see ProtoReader.doubleBits.
+  let bits: Uint32Array | null = null;
   let anyBad = false;
   let firstBad = 0;
   let badId: ValidationErrorId = "err-mimir-too-far-in-future";
@@ -136,7 +138,9 @@ export function validateSeries(
     }
     if (out !== i) {
       timestamps[out] = t;
-      values[out] = values[i]!;
+      bits ??= new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+      bits[2 * out] = bits[2 * i]!;
+      bits[2 * out + 1] = bits[2 * i + 1]!;
     }
     out++;
   }

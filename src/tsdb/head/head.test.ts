@@ -39,7 +39,7 @@ describe("head append", () => {
   it("cuts a chunk every 120 samples and keeps all samples", () => {
     const h = new Head();
     const s = h.getOrCreate(up);
-    for (let i = 0; i < 300; i++) expect(h.append(s, 1000 + i * 15_000, i, 0)).toBe(Append.Appended);
+    for (let i = 0; i < 300; i++) expect(h.appendValue(s, 1000 + i * 15_000, i, 0)).toBe(Append.Appended);
     expect(s.chunks!.length).toBe(2);
     const [sel] = h.select([new Matcher("=", "__name__", "up")], 0, Infinity);
     expect(sel!.chunks.map((c) => samples([c]).length)).toEqual([120, 120, 60]);
@@ -49,33 +49,33 @@ describe("head append", () => {
   it("cuts at chunk range boundaries", () => {
     const h = new Head({ chunkRangeMs: 1000 });
     const s = h.getOrCreate(up);
-    for (const t of [100, 900, 1100, 1500, 2100]) h.append(s, t, 1, 0);
+    for (const t of [100, 900, 1100, 1500, 2100]) h.appendValue(s, t, 1, 0);
     expect(s.chunks!.map((c) => [c.minTime, c.maxTime])).toEqual([[100, 900], [1100, 1500]]);
   });
 
   it("classifies duplicates and out-of-order samples like Prometheus", () => {
     const h = new Head();
     const s = h.getOrCreate(up);
-    h.append(s, 1000, 1, 0);
-    h.append(s, 2000, 2, 0);
-    expect(h.append(s, 2000, 2, 0)).toBe(Append.Exists);
-    expect(h.append(s, 2000, 3, 0)).toBe(Append.Duplicate);
-    expect(h.append(s, 1500, 3, 0)).toBe(Append.OutOfOrder);
+    h.appendValue(s, 1000, 1, 0);
+    h.appendValue(s, 2000, 2, 0);
+    expect(h.appendValue(s, 2000, 2, 0)).toBe(Append.Exists);
+    expect(h.appendValue(s, 2000, 3, 0)).toBe(Append.Duplicate);
+    expect(h.appendValue(s, 1500, 3, 0)).toBe(Append.OutOfOrder);
     // A retried older sample that is stored identically is not an error.
-    expect(h.append(s, 1000, 1, 0)).toBe(Append.Exists);
-    expect(h.append(s, 1500, 3, 400)).toBe(Append.TooOld);
-    expect(h.append(s, 1700, 3, 400)).toBe(Append.Appended);
-    expect(h.append(s, 1700, 4, 400)).toBe(Append.Duplicate);
+    expect(h.appendValue(s, 1000, 1, 0)).toBe(Append.Exists);
+    expect(h.appendValue(s, 1500, 3, 400)).toBe(Append.TooOld);
+    expect(h.appendValue(s, 1700, 3, 400)).toBe(Append.Appended);
+    expect(h.appendValue(s, 1700, 4, 400)).toBe(Append.Duplicate);
   });
 
   it("places out-of-order samples so chunks stay sorted and disjoint", () => {
     const h = new Head();
     const s = h.getOrCreate(up);
-    for (let i = 0; i < 130; i++) h.append(s, i * 10, i, 0);
+    for (let i = 0; i < 130; i++) h.appendValue(s, i * 10, i, 0);
     // Into the completed chunk, into the open one, then at the very front.
-    expect(h.append(s, 55, -1, 10_000)).toBe(Append.Appended);
-    expect(h.append(s, 1205, -2, 10_000)).toBe(Append.Appended);
-    expect(h.append(s, -5, -3, 10_000)).toBe(Append.Appended);
+    expect(h.appendValue(s, 55, -1, 10_000)).toBe(Append.Appended);
+    expect(h.appendValue(s, 1205, -2, 10_000)).toBe(Append.Appended);
+    expect(h.appendValue(s, -5, -3, 10_000)).toBe(Append.Appended);
     const [sel] = h.select([], -Infinity, Infinity);
     const got = samples(sel!.chunks);
     const ts = got.map(([t]) => t);
@@ -95,9 +95,9 @@ describe("head append", () => {
     const dv = new DataView(vals.buffer);
     dv.setUint32(4, 0x7ff00000, true);
     dv.setUint32(0, 2, true);
-    h.append(s, 10, vals[0]!, 0);
-    h.append(s, 30, 1, 0);
-    h.append(s, 20, 5, 100);
+    h.appendValue(s, 10, vals[0]!, 0);
+    h.appendValue(s, 30, 1, 0);
+    h.appendValue(s, 20, 5, 100);
     const it = new XORIterator(h.select([], 0, 100)[0]!.chunks[0]!.data);
     it.next();
     expect([it.valueHi, it.valueLo]).toEqual([0x7ff00000, 2]);
@@ -170,14 +170,14 @@ describe("head truncation", () => {
     const h = new Head({ chunkRangeMs: 1000 });
     const old = h.getOrCreate(labelsFromRecord({ __name__: "old" }));
     const live = h.getOrCreate(labelsFromRecord({ __name__: "live" }));
-    for (let t = 0; t < 3000; t += 100) h.append(live, t, t, 0);
-    h.append(old, 500, 1, 0);
+    for (let t = 0; t < 3000; t += 100) h.appendValue(live, t, t, 0);
+    h.appendValue(old, 500, 1, 0);
     expect(h.truncateBefore(2000)).toBe(1);
     expect(h.numSeries).toBe(1);
     expect(h.labelValues("__name__", [], -Infinity, Infinity)).toEqual(["live"]);
     expect(samples(h.select([], -Infinity, Infinity)[0]!.chunks)[0]).toEqual([2000, 2000]);
-    expect(h.append(live, 1500, 1, 10_000)).toBe(Append.TooOld);
-    expect(h.append(h.getOrCreate(labelsFromRecord({ __name__: "new" })), 1999, 1, 0)).toBe(Append.TooOld);
+    expect(h.appendValue(live, 1500, 1, 10_000)).toBe(Append.TooOld);
+    expect(h.appendValue(h.getOrCreate(labelsFromRecord({ __name__: "new" })), 1999, 1, 0)).toBe(Append.TooOld);
     // The removed series can come back under a new ref.
     const again = h.getOrCreate(labelsFromRecord({ __name__: "old" }));
     expect(again.ref).not.toBe(old.ref);
@@ -188,7 +188,7 @@ describe("exemplars", () => {
   it("keeps the newest per series, refuses older ones and ignores exact repeats", () => {
     const h = new Head();
     const s = h.getOrCreate(up);
-    h.append(s, 1, 1, 0);
+    h.appendValue(s, 1, 1, 0);
     const ex = (timestamp: number, value = 1) => ({ labels: [{ name: "trace_id", value: String(timestamp) }], value, timestamp });
     for (let t = 1; t <= 12; t++) expect(h.appendExemplar(s, ex(t))).toBe("appended");
     expect(h.appendExemplar(s, ex(12))).toBe("exists");

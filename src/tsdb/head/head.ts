@@ -15,6 +15,7 @@ import { MemPostings } from "./postings";
 import type { PostingsList } from "./postings";
 import { Append, DEFAULT_CHUNK_RANGE_MS, MemSeries, SAMPLES_PER_CHUNK } from "./series";
 import type { ChunkContext, HeadChunk } from "./series";
+import { floatHi, floatLo } from "../chunkenc/xor";
 import { ChunkSlab } from "./slab";
 import { LabelArena, SymbolTable } from "./symbols";
 
@@ -151,10 +152,18 @@ export class Head implements ChunkContext {
     return out;
   }
 
-  /** Appends one sample; see MemSeries.append for the rules. */
-  append(s: MemSeries, t: number, v: number, oooWindowMs: number): Append {
+  /** `append` for callers holding a plain number (tests, tools); hot paths pass bits. */
+  appendValue(s: MemSeries, t: number, v: number, oooWindowMs: number): Append {
+    return this.append(s, t, floatHi(v), floatLo(v), oooWindowMs);
+  }
+
+  /**
+   * Appends one sample, its value given as IEEE 754 bits (see
+   * ProtoReader.doubleBits for why); see MemSeries.append for the rules.
+   */
+  append(s: MemSeries, t: number, hi: number, lo: number, oooWindowMs: number): Append {
     if (t < this.minValidTime) return Append.TooOld;
-    const r = s.append(t, v, oooWindowMs, this);
+    const r = s.append(t, hi, lo, oooWindowMs, this);
     if (s.hasUnpersistedChunks) this.dirty.add(s);
     return r;
   }

@@ -8,6 +8,7 @@ import { formatLabels } from "../../model/labels";
 import type { PushRejection, PushRequest, PushResult, SampleRejection } from "../../ingester/protocol";
 import type { Exemplar, MetricMetadata } from "../../write/request";
 import type { Head } from "./head";
+import { float64Bits } from "../chunkenc/xor";
 import { Append, MemSeries } from "./series";
 import { forEachPackedSeries, LabelStrings, type PackedSeries } from "../../ingester/push-codec";
 
@@ -48,6 +49,9 @@ export function ingestPush(head: Head, req: PushRequest, sink: IngestSink | null
     else rejections.set(reason, { count: 1, example: describe(reason, t, labels, window, maxSeries) });
   };
   let idx = new Uint32Array(256);
+  // Series of one push share the sample columns: one bit view serves them all.
+  let bitsOf: Float64Array | null = null;
+  let bits: Uint32Array = new Uint32Array(0);
 
   /** `found` is the series if the caller already knows it; `source` gives the labels when needed. */
   const ingestSeries = (
@@ -71,10 +75,15 @@ export function ingestPush(head: Head, req: PushRequest, sink: IngestSink | null
     }
     if (s === undefined) return;
     if (idx.length < n) idx = new Uint32Array(Math.max(n, idx.length * 2));
+    // Values go to the head as bits so staleness markers keep their payload.
+    if (values !== bitsOf) {
+      bitsOf = values;
+      bits = float64Bits(values);
+    }
     let accepted = 0;
     for (let i = start; i < end; i++) {
       const t = timestamps[i]!;
-      switch (head.append(s, t, values[i]!, window)) {
+      switch (head.append(s, t, bits[2 * i + 1]!, bits[2 * i]!, window)) {
         case Append.Appended:
           idx[accepted++] = i;
           written++;

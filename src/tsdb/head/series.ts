@@ -100,10 +100,10 @@ export class MemSeries {
    * than the newest by at most that many ms; an exact repeat of a stored
    * sample is always accepted as a no-op so that retried pushes succeed.
    */
-  append(t: number, v: number, oooWindow: number, ctx: ChunkContext): Append {
+  append(t: number, hi: number, lo: number, oooWindow: number, ctx: ChunkContext): Append {
     const chunkRange = ctx.chunkRangeMs;
     if (this.empty) {
-      this.openHead(t, v);
+      this.openHead(t, hi, lo);
       return Append.Appended;
     }
     const last = this.maxTime;
@@ -111,14 +111,12 @@ export class MemSeries {
       const head = this.head;
       if (head === null || head.numSamples >= ctx.samplesPerChunk || Math.floor(t / chunkRange) !== Math.floor(this.headMinTime / chunkRange)) {
         this.cutHead(ctx.slab);
-        this.openHead(t, v);
+        this.openHead(t, hi, lo);
       } else {
-        head.append(t, v);
+        head.appendBits(t, hi, lo);
       }
       return Append.Appended;
     }
-    const hi = floatHi(v);
-    const lo = floatLo(v);
     if (t === last && this.head !== null) {
       return this.head.lastValueHi === hi && this.head.lastValueLo === lo ? Append.Exists : Append.Duplicate;
     }
@@ -129,7 +127,7 @@ export class MemSeries {
     }
     if (oooWindow <= 0) return Append.OutOfOrder;
     if (t < last - oooWindow) return Append.TooOld;
-    return this.insert(t, v, ctx);
+    return this.insert(t, hi, lo, ctx);
   }
 
   /** Moves the open head chunk to the completed list. */
@@ -143,9 +141,9 @@ export class MemSeries {
     return chunk;
   }
 
-  private openHead(t: number, v: number): void {
+  private openHead(t: number, hi: number, lo: number): void {
     const app = new XORAppender(48);
-    app.append(t, v);
+    app.appendBits(t, hi, lo);
     this.head = app;
     this.headMinTime = t;
     this.headId = this.nextChunkId++;
@@ -172,37 +170,37 @@ export class MemSeries {
    * Places an older sample in the chunk of its own chunk range: the one
    * starting at or before it, else the one after it, else a new chunk.
    */
-  private insert(t: number, v: number, ctx: ChunkContext): Append {
+  private insert(t: number, hi: number, lo: number, ctx: ChunkContext): Append {
     const chunkRange = ctx.chunkRangeMs;
-    if (this.head !== null && t >= this.headMinTime) return this.rewriteHead(t, v);
+    if (this.head !== null && t >= this.headMinTime) return this.rewriteHead(t, hi, lo);
     const range = Math.floor(t / chunkRange);
     const chunks = (this.chunks ??= []);
     const i = chunkIndexAtOrBefore(chunks, t);
-    if (i >= 0 && Math.floor(chunks[i]!.minTime / chunkRange) === range) return this.rewriteChunk(i, t, v, ctx.slab);
+    if (i >= 0 && Math.floor(chunks[i]!.minTime / chunkRange) === range) return this.rewriteChunk(i, t, hi, lo, ctx.slab);
     // Everything after chunk i starts after t; join the next chunk if it shares t's range.
     const next = chunks[i + 1];
     if (next !== undefined) {
-      if (Math.floor(next.minTime / chunkRange) === range) return this.rewriteChunk(i + 1, t, v, ctx.slab);
+      if (Math.floor(next.minTime / chunkRange) === range) return this.rewriteChunk(i + 1, t, hi, lo, ctx.slab);
     } else if (this.head !== null && Math.floor(this.headMinTime / chunkRange) === range) {
-      return this.rewriteHead(t, v);
+      return this.rewriteHead(t, hi, lo);
     }
-    chunks.splice(i + 1, 0, { id: this.nextChunkId++, minTime: t, maxTime: t, data: encodeXOR([t], scalar(v)), persisted: false });
+    chunks.splice(i + 1, 0, { id: this.nextChunkId++, minTime: t, maxTime: t, data: singleSample(t, hi, lo), persisted: false });
     this.hasUnpersistedChunks = true;
     return Append.Appended;
   }
 
-  private rewriteChunk(i: number, t: number, v: number, slab: ChunkSlab): Append {
+  private rewriteChunk(i: number, t: number, hi: number, lo: number, slab: ChunkSlab): Append {
     const chunks = this.chunks!;
     const old = chunks[i]!;
-    const merged = insertSample(old.data, t, v);
+    const merged = insertSample(old.data, t, hi, lo);
     if (merged === null) return Append.ChunkFull;
     chunks[i] = { id: old.id, minTime: Math.min(old.minTime, t), maxTime: Math.max(old.maxTime, t), data: slab.store(merged), persisted: false };
     this.hasUnpersistedChunks = true;
     return Append.Appended;
   }
 
-  private rewriteHead(t: number, v: number): Append {
-    const merged = insertSample(this.head!.bytes(), t, v);
+  private rewriteHead(t: number, hi: number, lo: number): Append {
+    const merged = insertSample(this.head!.bytes(), t, hi, lo);
     if (merged === null) return Append.ChunkFull;
     this.head = XORAppender.fromChunk(merged);
     this.headMinTime = Math.min(this.headMinTime, t);
@@ -252,10 +250,10 @@ export interface HeadChunkView {
   readonly data: Uint8Array;
 }
 
-function scalar(v: number): Float64Array {
-  const a = new Float64Array(1);
-  a[0] = v;
-  return a;
+function singleSample(t: number, hi: number, lo: number): Uint8Array {
+  const app = new XORAppender(16);
+  app.appendBits(t, hi, lo);
+  return app.copyBytes();
 }
 
 /** Index of the last chunk with minTime ≤ t, or -1. */
@@ -274,7 +272,7 @@ function chunkIndexAtOrBefore(chunks: readonly HeadChunk[], t: number): number {
 }
 
 /** Re-encodes `data` with one more sample at its place in time; null when full. */
-function insertSample(data: Uint8Array, t: number, v: number): Uint8Array | null {
+function insertSample(data: Uint8Array, t: number, hi: number, lo: number): Uint8Array | null {
   it.reset(data);
   const n = it.numSamples;
   if (n + 1 > MAX_XOR_SAMPLES) return null;
@@ -286,7 +284,9 @@ function insertSample(data: Uint8Array, t: number, v: number): Uint8Array | null
   while (it.next()) {
     if (!placed && it.t > t) {
       ts[k] = t;
-      vs[k++] = v;
+      bits[2 * k] = lo;
+      bits[2 * k + 1] = hi;
+      k++;
       placed = true;
     }
     ts[k] = it.t;
@@ -296,7 +296,8 @@ function insertSample(data: Uint8Array, t: number, v: number): Uint8Array | null
   }
   if (!placed) {
     ts[k] = t;
-    vs[k] = v;
+    bits[2 * k] = lo;
+    bits[2 * k + 1] = hi;
   }
   return encodeXOR(ts, vs);
 }

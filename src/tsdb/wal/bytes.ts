@@ -55,6 +55,17 @@ export class ByteWriter {
     this.len += 8;
   }
 
+  /**
+   * Writes a float64 given as its bit halves: the same bytes as float64(),
+   * but a NaN payload (a staleness marker) cannot be altered on the way.
+   */
+  float64Bits(hi: number, lo: number): void {
+    this.ensure(8);
+    this.view.setUint32(this.len, hi);
+    this.view.setUint32(this.len + 4, lo);
+    this.len += 8;
+  }
+
   bytes(b: Uint8Array): void {
     this.uvarint(b.length);
     this.ensure(b.length);
@@ -129,10 +140,11 @@ export class ByteReader {
     return v;
   }
 
-  /** Copies the next float64 into `into[i]` without passing through a JS array. */
-  float64Into(into: Float64Array, i: number): void {
+  /** Copies the next float64 into element `i` of a Float64Array's bit view, bit for bit. */
+  float64BitsInto(bits: Uint32Array, i: number): void {
     if (this.pos + 8 > this.buf.length) throw new RangeError("record ended early");
-    into[i] = this.view.getFloat64(this.pos);
+    bits[2 * i + 1] = this.view.getUint32(this.pos);
+    bits[2 * i] = this.view.getUint32(this.pos + 4);
     this.pos += 8;
   }
 

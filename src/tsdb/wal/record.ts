@@ -14,6 +14,7 @@
  */
 import type { Label, Labels } from "../../model/labels";
 import type { Exemplar } from "../../write/request";
+import { float64Bits } from "../chunkenc/xor";
 import { ByteReader, ByteWriter } from "./bytes";
 
 const VERSION = 1;
@@ -64,7 +65,11 @@ export class WalRecordBuilder {
         w.varint(k === from ? t : t - prev);
         prev = t;
       }
-      for (let k = from; k < to; k++) w.float64(values[idx[k]!]!);
+      const bits = float64Bits(values);
+      for (let k = from; k < to; k++) {
+        const i = idx[k]!;
+        w.float64Bits(bits[2 * i + 1]!, bits[2 * i]!);
+      }
       if (withExemplars) {
         w.uvarint(exemplars.length);
         for (const e of exemplars) {
@@ -139,7 +144,8 @@ export class WalRecordReader {
         t = i === 0 ? r.varint() : t + r.varint();
         this.ts[i] = t;
       }
-      for (let i = 0; i < n; i++) r.float64Into(this.vs, i);
+      const bits = float64Bits(this.vs);
+      for (let i = 0; i < n; i++) r.float64BitsInto(bits, i);
       const exemplars: Exemplar[] = [];
       if (flags & HAS_EXEMPLARS) {
         const m = r.uvarint();

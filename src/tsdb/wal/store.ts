@@ -19,6 +19,7 @@
  * checkpoint commit together.
  */
 import type { MetricMetadata, MetricType } from "../../write/request";
+import { float64Bits } from "../chunkenc/xor";
 import type { Head } from "../head/head";
 import { ChunkBatchWriter, encodeSnapshot, loadChunkBatch, loadSnapshot } from "./checkpoint";
 import { MAX_RECORD_BYTES, WalRecordReader } from "./record";
@@ -225,7 +226,8 @@ export class WalStore {
           }
           s.logged = true;
           // Every logged sample was accepted once: accept it again wherever it falls.
-          for (let i = 0; i < n; i++) head.append(s, ts[i]!, vs[i]!, Infinity);
+          const bits = float64Bits(vs);
+          for (let i = 0; i < n; i++) head.append(s, ts[i]!, bits[2 * i + 1]!, bits[2 * i]!, Infinity);
           for (const e of exemplars) head.appendExemplar(s, e);
           samples += n;
         },
