@@ -232,6 +232,8 @@ function readTimeSeries(r: ProtoReader, end: number): Series {
   r.finish(end);
   const timestamps = new Float64Array(n);
   const values = new Float64Array(n);
+  // Values as bits, so a store's staleness markers keep their payload.
+  const bits = new Uint32Array(values.buffer);
   r.pos = start;
   let i = 0;
   while (r.pos < end) {
@@ -242,16 +244,21 @@ function readTimeSeries(r: ProtoReader, end: number): Series {
     }
     const sEnd = r.messageEnd();
     let t = 0;
-    let v = 0;
+    let lo = 0;
+    let hi = 0;
     while (r.pos < sEnd) {
       const k = r.key();
-      if (k >>> 3 === 1 && (k & 7) === WIRE_FIXED64) v = r.double();
-      else if (k >>> 3 === 2 && (k & 7) === WIRE_VARINT) t = r.int64();
+      if (k >>> 3 === 1 && (k & 7) === WIRE_FIXED64) {
+        r.doubleBits();
+        lo = r.bitsLo;
+        hi = r.bitsHi;
+      } else if (k >>> 3 === 2 && (k & 7) === WIRE_VARINT) t = r.int64();
       else r.skip(k & 7);
     }
     r.finish(sEnd);
     timestamps[i] = t;
-    values[i] = v;
+    bits[2 * i] = lo;
+    bits[2 * i + 1] = hi;
     i++;
   }
   return { labels: normalizeLabels(labels), timestamps, values };
