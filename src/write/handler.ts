@@ -17,7 +17,7 @@ import { tenantLimits } from "../tenancy/limits";
 import type { AppEnv } from "../tenancy/middleware";
 import { negotiateWrite } from "./content-type";
 import { DecodeError } from "./decode-error";
-import { distribute, type AcceptedSeries } from "./distributor";
+import { distribute, type AcceptedSeries } from "../distributor/distribute";
 import type { DecodedWriteRequest, Exemplar, MetricMetadata } from "./request";
 import { decodeWriteRequestV1 } from "./rw1";
 import { decodeWriteRequestV2 } from "./rw2";

@@ -9,9 +9,9 @@ import type { Env } from "../env";
 import { allShards, shardOf } from "../ingester/client";
 import type { PushRejection, PushRequest } from "../ingester/protocol";
 import { packShards } from "../ingester/push-codec";
-import { getLabel, METRIC_NAME, type Label } from "../model/labels";
+import { METRIC_NAME, type Label } from "../model/labels";
 import type { TenantId } from "../tenancy/tenant";
-import type { Exemplar, MetricMetadata } from "./request";
+import type { Exemplar, MetricMetadata } from "../write/request";
 
 export interface AcceptedSeries {
   /** Validated: sorted, unique names, non-empty values. */
@@ -86,9 +86,4 @@ function mergeResults(results: readonly DistributeResult[]): DistributeResult {
     }
   }
   return { samplesWritten, exemplarsWritten, rejections: [...byReason.values()] };
-}
-
-/** The metric name of a validated series, for messages. */
-export function metricName(labels: readonly Label[]): string {
-  return getLabel(labels, METRIC_NAME);
 }
