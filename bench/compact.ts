@@ -14,6 +14,7 @@ import { hashLabels } from "../src/model/labels";
 import { writeBlock } from "../src/tsdb/block/block-writer";
 import type { BlockMeta } from "../src/tsdb/block/meta";
 import { R2BlockSink } from "../src/tsdb/block/r2-sink";
+import { concatBytes } from "../src/tsdb/block/sink";
 import { newULID } from "../src/tsdb/block/ulid";
 import { Head } from "../src/tsdb/head/head";
 import { ingestPush } from "../src/tsdb/head/ingest";
@@ -62,14 +63,7 @@ class CountingBucket {
       },
       async complete() {
         self.classA++;
-        let len = 0;
-        for (const p of parts) len += p.length;
-        const out = new Uint8Array(len);
-        let at = 0;
-        for (const p of parts) {
-          out.set(p, at);
-          at += p.length;
-        }
+        const out = concatBytes(parts);
         self.objects.set(key, out);
         return {} as R2Object;
       },

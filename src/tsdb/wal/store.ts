@@ -19,6 +19,7 @@
  * checkpoint commit together.
  */
 import type { MetricMetadata, MetricType } from "../../write/request";
+import { concatBytes } from "../block/sink";
 import { float64Bits } from "../chunkenc/xor";
 import type { Head } from "../head/head";
 import { ChunkBatchWriter, encodeSnapshot, loadChunkBatch, loadSnapshot } from "./checkpoint";
@@ -204,7 +205,7 @@ export class WalStore {
       const parts = this.exec(`SELECT data FROM head_snapshot WHERE part < ? ORDER BY part`, this.snapshotParts)
         .toArray()
         .map((r) => new Uint8Array(r["data"] as ArrayBuffer));
-      series = loadSnapshot(head, concat(parts));
+      series = loadSnapshot(head, concatBytes(parts));
     }
     let chunks = 0;
     for (const row of this.exec(`SELECT data FROM head_chunks ORDER BY id`)) chunks += loadChunkBatch(head, new Uint8Array(row["data"] as ArrayBuffer));
@@ -243,15 +244,3 @@ function toArrayBuffer(b: Uint8Array): ArrayBuffer {
   return b.slice().buffer as ArrayBuffer;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
