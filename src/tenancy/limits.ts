@@ -4,7 +4,6 @@
  * the tenant Durable Object). Both are cached in the isolate so that a push
  * does not pay a Durable Object round trip for them each time.
  */
-import { ConfigError } from "../config/error";
 import { mergeLimits, type Limits } from "../config/limits";
 import { DEFAULT_RUNTIME_CONFIG, limitsFor, parseRuntimeConfig, type RuntimeConfig } from "../config/runtime";
 import type { Env } from "../env";
@@ -48,4 +47,3 @@ export function tenantObject(env: Env, tenant: TenantId) {
   return env.TENANT.get(env.TENANT.idFromName(tenant));
 }
 
-export { ConfigError };
