@@ -5,7 +5,9 @@
 import type { Context } from "hono";
 import { labelsToRecord } from "../model/labels";
 import { Engine, QueryError, type QueryResult, type QueryValue } from "../promql/engine";
+import { formatDuration } from "../config/duration";
 import { formatExpr, parseExpr } from "../promql/parser";
+import { tenantLimits } from "../tenancy/limits";
 import type { AppEnv } from "../tenancy/middleware";
 import { astToJson } from "./ast-json";
 import { durationParam, limitParam, readParams, timeParam } from "./params";
@@ -127,6 +129,7 @@ export async function rangeQueryHandler(c: Context<AppEnv>): Promise<Response> {
       `invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer`,
     );
   }
+  await checkQueryLength(c, end - start);
   if ((end - start) / step > MAX_POINTS_PER_SERIES) {
     throw ApiError.badData(
       "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)",
@@ -138,6 +141,18 @@ export async function rangeQueryHandler(c: Context<AppEnv>): Promise<Response> {
     return respond(await engine.rangeQuery(q, query, start, end, step, lookbackOption(params)), params, started, storeWarnings);
   } catch (e) {
     toApiError(e);
+  }
+}
+
+/** Mimir's `max_total_query_length` for range queries (0 = no limit). */
+async function checkQueryLength(c: Context<AppEnv>, lengthMs: number): Promise<void> {
+  for (const tenant of c.get("tenants")) {
+    const max = (await tenantLimits(c.env, tenant)).max_total_query_length;
+    if (max > 0 && lengthMs > max) {
+      throw ApiError.badData(
+        `the total query time range exceeds the limit (query length: ${formatDuration(lengthMs)}, limit: ${formatDuration(max)}) (err-mimir-max-total-query-length)`,
+      );
+    }
   }
 }
 

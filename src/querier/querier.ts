@@ -13,6 +13,7 @@ import { BlockQuerier } from "./block-querier";
 import { IngesterQuerier } from "./ingester-querier";
 import { MergeQuerier, type Source } from "./merge-querier";
 import { RemoteReadQuerier } from "./remote-read-querier";
+import { SeriesLimitQuerier } from "./series-limit";
 
 /**
  * Store requests one query may have open at once; the rest of the Worker's
@@ -43,5 +44,6 @@ export function tenantQuerier(env: Env, tenant: TenantId, limits: Limits, opts: 
     }
   }
   const merged = new MergeQuerier(sources);
-  return { querier: merged, warnings: merged.warnings };
+  const limit = limits.max_fetched_series_per_query;
+  return { querier: limit > 0 ? new SeriesLimitQuerier(merged, limit) : merged, warnings: merged.warnings };
 }
