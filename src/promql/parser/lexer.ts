@@ -160,7 +160,8 @@ const KEYWORDS: ReadonlyMap<string, TokenType> = new Map<string, TokenType>([
   ["nan", "NUMBER"],
 ]);
 
-const AGGREGATORS: ReadonlySet<TokenType> = new Set<TokenType>([
+/** Aggregation operators; the parser also takes them as label names. */
+export const AGGREGATOR_TOKENS: ReadonlySet<TokenType> = new Set<TokenType>([
   "SUM",
   "AVG",
   "COUNT",
@@ -221,12 +222,12 @@ const DURATION_KEYWORDS: ReadonlyMap<string, TokenType> = new Map<string, TokenT
 
 export function category(t: TokenType): Category {
   if (OPERATORS.has(t)) return "operator";
-  if (AGGREGATORS.has(t)) return "aggregator";
+  if (AGGREGATOR_TOKENS.has(t)) return "aggregator";
   if (KEYWORD_TYPES.has(t)) return "keyword";
   return "other";
 }
 
-export const isAggregatorToken = (t: TokenType): boolean => AGGREGATORS.has(t);
+export const isAggregatorToken = (t: TokenType): boolean => AGGREGATOR_TOKENS.has(t);
 
 /** The operator's text as PromQL writes it (`+`, `and`, `atan2`), or undefined. */
 export const operatorText = (t: TokenType): string | undefined => OPERATORS.get(t);
@@ -413,25 +414,9 @@ export class Lexer {
         return this.emit("NEQ");
       }
       case 0x3c /* < */:
-        if (this.peek() === 0x3d) {
-          this.next();
-          return this.emit("LTE");
-        }
-        if (this.peek() === 0x2f) {
-          this.next();
-          return this.emit("TRIM_UPPER");
-        }
-        return this.emit("LSS");
+        return this.emit(this.accept("=") ? "LTE" : this.accept("/") ? "TRIM_UPPER" : "LSS");
       case 0x3e /* > */:
-        if (this.peek() === 0x3d) {
-          this.next();
-          return this.emit("GTE");
-        }
-        if (this.peek() === 0x2f) {
-          this.next();
-          return this.emit("TRIM_LOWER");
-        }
-        return this.emit("GTR");
+        return this.emit(this.accept("=") ? "GTE" : this.accept("/") ? "TRIM_LOWER" : "GTR");
       case 0x22:
       case 0x27:
         this.stringOpen = r;

@@ -31,7 +31,7 @@ import { checkAST } from "./check";
 import { foldDurationExpr } from "./duration-expr";
 import { ParseError } from "./errors";
 import { FUNCTIONS } from "./functions";
-import { Lexer, describeToken, isAggregatorToken, operatorText, type Token, type TokenType } from "./lexer";
+import { AGGREGATOR_TOKENS, Lexer, describeToken, isAggregatorToken, operatorText, type Token, type TokenType } from "./lexer";
 import { decodeStringToken, DurationError, formatGoFixed6, NumberSyntaxError, parseDuration, parseNumberToken, unquoteString } from "./literals";
 
 export interface ParseOptions {
@@ -99,20 +99,7 @@ const LABEL_NAME_TOKENS: ReadonlySet<TokenType> = new Set<TokenType>([
   ...METRIC_NAME_KEYWORDS,
   "IDENTIFIER",
   "METRIC_IDENTIFIER",
-  "SUM",
-  "AVG",
-  "COUNT",
-  "MIN",
-  "MAX",
-  "GROUP",
-  "STDDEV",
-  "STDVAR",
-  "TOPK",
-  "BOTTOMK",
-  "COUNT_VALUES",
-  "QUANTILE",
-  "LIMITK",
-  "LIMIT_RATIO",
+  ...AGGREGATOR_TOKENS,
   "BOOL",
   "GROUP_LEFT",
   "GROUP_RIGHT",
