@@ -3,21 +3,7 @@ import { ProtoWriter } from "../proto/writer";
 import { DecodeError } from "./decode-error";
 import { encodeWriteRequestV1, encodeWriteRequestV2 } from "./encode";
 import { decodeWriteRequestV1 } from "./rw1";
-
-/** Prometheus's stale marker: a NaN with the payload 2 (value.StaleNaN). */
-const STALE_NAN_BITS = 0x7ff0000000000002n;
-function staleNaN(): number {
-  const v = new DataView(new ArrayBuffer(8));
-  v.setBigUint64(0, STALE_NAN_BITS);
-  return v.getFloat64(0);
-}
-function bitsOf(x: number): bigint {
-  const v = new DataView(new ArrayBuffer(8));
-  v.setFloat64(0, x);
-  return v.getBigUint64(0);
-}
-
-const L = (name: string, value: string) => ({ name, value });
+import { bitsOf, L, STALE_NAN_BITS, staleNaN } from "./testutil";
 
 describe("decodeWriteRequestV1", () => {
   it("decodes a hand-assembled request (field numbers from remote.proto/types.proto)", () => {

@@ -4,20 +4,7 @@ import { ProtoWriter } from "../proto/writer";
 import { DecodeError } from "./decode-error";
 import { encodeWriteRequestV2 } from "./encode";
 import { decodeWriteRequestV2 } from "./rw2";
-
-const STALE_NAN_BITS = 0x7ff0000000000002n;
-function staleNaN(): number {
-  const v = new DataView(new ArrayBuffer(8));
-  v.setBigUint64(0, STALE_NAN_BITS);
-  return v.getFloat64(0);
-}
-function bitsOf(x: number): bigint {
-  const v = new DataView(new ArrayBuffer(8));
-  v.setFloat64(0, x);
-  return v.getBigUint64(0);
-}
-
-const L = (name: string, value: string) => ({ name, value });
+import { bitsOf, L, STALE_NAN_BITS, staleNaN } from "./testutil";
 
 /** Builds a Request by hand: symbols, then series given as raw field writers. */
 function request(symbols: string[], ...series: ((w: ProtoWriter) => void)[]): Uint8Array {
