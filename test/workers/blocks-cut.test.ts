@@ -11,53 +11,27 @@ import type { Ingester } from "../../durable-objects/ingester";
 import { SHARD_EXTERNAL_LABEL, TENANT_EXTERNAL_LABEL } from "../../src/ingester/cut";
 import { readBucketIndex } from "../../src/storage/bucket-index";
 import { parseBlockMeta } from "../../src/tsdb/block/meta";
-import { api, BASE, configureTenant, push, series } from "./helpers";
+import { HOUR, ingesterOf, type Matrix, MIN, pushRange as pushRangeOf, rangeSnapshot, sleepPastIndexCache, STEP, tenantDO } from "./blocks-helpers";
+import { BASE, configureTenant, push, series } from "./helpers";
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const STEP = 30_000;
 /** A 2h-aligned start well in the past, so every range is complete. */
 const START = Math.floor((Date.now() - 12 * HOUR) / (2 * HOUR)) * 2 * HOUR;
 
 /** Pushes `n` series (a counter and a gauge per instance) every STEP in [from, to). */
-async function pushRange(tenant: string, n: number, from: number, to: number): Promise<number> {
-  let samples = 0;
-  for (let t0 = from; t0 < to; t0 += HOUR) {
-    const input = [];
-    for (let i = 0; i < n; i++) {
-      const pts: [number, number][] = [];
-      for (let t = t0; t < Math.min(to, t0 + HOUR); t += STEP) pts.push([t, i % 2 === 0 ? (t - from) / 1000 : Math.sin(t / 1e6 + i)]);
-      samples += pts.length;
-      input.push(series({ __name__: i % 2 === 0 ? "requests_total" : "temperature", instance: `host-${i}` }, pts));
-    }
-    const res = await push(tenant, { series: input });
-    expect(res.status).toBe(204);
-  }
-  return samples;
-}
-
-type Matrix = { metric: Record<string, string>; values: [number, string][] }[];
-
-async function rangeQuery(tenant: string, query: string, from: number, to: number): Promise<Matrix> {
-  const r = await api<{ result: Matrix }>(tenant, "/api/v1/query_range", {
-    query,
-    start: String(from / 1000),
-    end: String(to / 1000),
-    step: "60",
-  });
-  expect(r.status).toBe(200);
-  return r.body.data.result;
+function pushRange(tenant: string, n: number, from: number, to: number): Promise<number> {
+  return pushRangeOf(
+    tenant,
+    n,
+    from,
+    to,
+    (i) => ({ __name__: i % 2 === 0 ? "requests_total" : "temperature", instance: `host-${i}` }),
+    (i, t) => (i % 2 === 0 ? (t - from) / 1000 : Math.sin(t / 1e6 + i)),
+  );
 }
 
 const QUERIES = ["requests_total", "rate(requests_total[5m])", "sum(temperature)", "count_over_time(temperature[10m])"];
 
-async function snapshot(tenant: string, from: number, to: number): Promise<Matrix[]> {
-  return Promise.all(QUERIES.map((q) => rangeQuery(tenant, q, from, to)));
-}
-
-function ingesterOf(tenant: string, shard: number): DurableObjectStub<Ingester> {
-  return env.INGESTER.get(env.INGESTER.idFromName(`${tenant}/${shard}`));
-}
+const snapshot = (tenant: string, from: number, to: number): Promise<Matrix[]> => rangeSnapshot(tenant, QUERIES, from, to);
 
 async function headSeries(tenant: string, shards: number): Promise<number> {
   let n = 0;
@@ -97,7 +71,7 @@ describe("block cutting", () => {
       samples += meta.stats.numSamples;
     }
     expect(samples).toBe(pushed);
-    const catalog = await env.TENANT.get(env.TENANT.idFromName(tenant)).listBlocks();
+    const catalog = await tenantDO(tenant).listBlocks();
     expect(catalog.map((b) => b.ulid).sort()).toEqual(index!.blocks.map((b) => b.block_id).sort());
 
     expect(await headSeries(tenant, 2)).toBe(0);
@@ -140,7 +114,7 @@ describe("block cutting", () => {
     for (const b of index!.blocks) samples += parseBlockMeta(await (await env.BLOCKS.get(`${tenant}/${b.block_id}/meta.json`))!.text()).stats.numSamples;
     expect(samples).toBe(pushed);
     expect((await ing.stats()).series).toBe(0);
-    await new Promise((r) => setTimeout(r, 11_000)); // let the isolate's cached bucket index expire
+    await sleepPastIndexCache();
     expect(await snapshot(tenant, START, to)).toEqual(before);
   });
 

@@ -13,47 +13,26 @@ import type { Tenant } from "../../durable-objects/tenant";
 import { HEAD_RETENTION_AFTER_CUT_MS } from "../../src/ingester/block-cutter";
 import { liveBlocks, readBucketIndex } from "../../src/storage/bucket-index";
 import { parseBlockMeta } from "../../src/tsdb/block/meta";
-import { api, configureTenant, push, series } from "./helpers";
+import { HOUR, ingesterOf, type Matrix, pushRange as pushRangeOf, rangeSnapshot, sleep, sleepPastIndexCache, tenantDO } from "./blocks-helpers";
+import { configureTenant } from "./helpers";
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const STEP = 30_000;
 /** 2h-aligned and far enough back that every range is due for an alarm cut (its end is 2h behind the clock). */
 const START = Math.floor((Date.now() - 14 * HOUR) / (2 * HOUR)) * 2 * HOUR;
 
-async function pushRange(tenant: string, n: number, from: number, to: number): Promise<number> {
-  let samples = 0;
-  for (let t0 = from; t0 < to; t0 += HOUR) {
-    const input = [];
-    for (let i = 0; i < n; i++) {
-      const pts: [number, number][] = [];
-      for (let t = t0; t < Math.min(to, t0 + HOUR); t += STEP) pts.push([t, i % 2 === 0 ? (t - from) / 1000 + i : Math.cos(t / 1e6 + i)]);
-      samples += pts.length;
-      input.push(series({ __name__: i % 2 === 0 ? "jobs_total" : "load", instance: `n${i}` }, pts));
-    }
-    expect((await push(tenant, { series: input })).status).toBe(204);
-  }
-  return samples;
-}
-
-type Matrix = { metric: Record<string, string>; values: [number, string][] }[];
-
-async function snapshot(tenant: string, from: number, to: number): Promise<Matrix[]> {
-  return Promise.all(
-    ["jobs_total", "load", "rate(jobs_total[5m])", "sum(count_over_time(load[10m]))"].map(async (query) => {
-      const r = await api<{ result: Matrix }>(tenant, "/api/v1/query_range", { query, start: String(from / 1000), end: String(to / 1000), step: "60" });
-      expect(r.status).toBe(200);
-      return r.body.data.result;
-    }),
+function pushRange(tenant: string, n: number, from: number, to: number): Promise<number> {
+  return pushRangeOf(
+    tenant,
+    n,
+    from,
+    to,
+    (i) => ({ __name__: i % 2 === 0 ? "jobs_total" : "load", instance: `n${i}` }),
+    (i, t) => (i % 2 === 0 ? (t - from) / 1000 + i : Math.cos(t / 1e6 + i)),
   );
 }
 
-const ingesterOf = (tenant: string, shard: number): DurableObjectStub<Ingester> =>
-  env.INGESTER.get(env.INGESTER.idFromName(`${tenant}/${shard}`));
-const tenantDO = (tenant: string): DurableObjectStub<Tenant> => env.TENANT.get(env.TENANT.idFromName(tenant));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Longer than the isolate's bucket-index cache, so the next query reads the new index. */
-const sleepPastIndexCache = () => sleep(11_000);
+const QUERIES = ["jobs_total", "load", "rate(jobs_total[5m])", "sum(count_over_time(load[10m]))"];
+
+const snapshot = (tenant: string, from: number, to: number): Promise<Matrix[]> => rangeSnapshot(tenant, QUERIES, from, to);
 
 /** Samples in the live blocks of bucket-index.json, from each block's meta.json in R2. */
 async function liveSamples(tenant: string): Promise<{ blocks: string[]; samples: number }> {
