@@ -419,11 +419,8 @@ export class Lexer {
         return this.emit(this.accept("=") ? "GTE" : this.accept("/") ? "TRIM_LOWER" : "GTR");
       case 0x22:
       case 0x27:
-        this.stringOpen = r;
-        return this.lexString();
       case 0x60:
-        this.stringOpen = r;
-        return this.lexRawString();
+        return this.lexQuoted(r);
       case 0x28:
         this.parenDepth++;
         return this.emit("LEFT_PAREN");
@@ -496,11 +493,8 @@ export class Lexer {
         return this.emit("COMMA");
       case 0x22:
       case 0x27:
-        this.stringOpen = r;
-        return this.lexString();
       case 0x60:
-        this.stringOpen = r;
-        return this.lexRawString();
+        return this.lexQuoted(r);
       case 0x3d:
         if (this.next() === 0x7e) return this.emit("EQL_REGEX");
         this.backup();
@@ -589,6 +583,12 @@ export class Lexer {
     while (isAlpha(this.peek())) this.next();
     const type = DURATION_KEYWORDS.get(this.input.slice(this.start, this.pos).toLowerCase());
     return type === undefined ? null : this.emit(type);
+  }
+
+  /** A string literal opened by `open`: backquoted strings take no escapes. */
+  private lexQuoted(open: number): Token {
+    this.stringOpen = open;
+    return open === 0x60 ? this.lexRawString() : this.lexString();
   }
 
   private lexString(): Token {
