@@ -5,6 +5,7 @@
 import type { Label } from "../model/labels";
 import { ProtoReader, ProtobufError, StringInterner, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "../proto/reader";
 import { DecodeError } from "./decode-error";
+import { decodeSample } from "./decode-sample";
 import { metricTypeFromEnum } from "./metric-type";
 import type { DecodedSeries, DecodedWriteRequest, Exemplar, MetricMetadata } from "./request";
 import { SampleBuffer } from "./sample-buffer";
@@ -64,28 +65,10 @@ function decodeSeries(r: ProtoReader, end: number, samples: SampleBuffer): Decod
         if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "labels", TS);
         labels.push(decodeLabel(r, r.messageEnd()));
         break;
-      case 2: {
+      case 2:
         if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "samples", TS);
-        const sEnd = r.messageEnd();
-        let lo = 0;
-        let hi = 0;
-        let timestamp = 0;
-        while (r.pos < sEnd) {
-          const sk = r.key();
-          if (sk === 0x09) {
-            r.doubleBits();
-            lo = r.bitsLo;
-            hi = r.bitsHi;
-          }
-          else if (sk === 0x10) timestamp = r.int64();
-          else if (sk >>> 3 === 1) r.wrongWireType(sk, WIRE_FIXED64, "value", "prometheus.Sample");
-          else if (sk >>> 3 === 2) r.wrongWireType(sk, WIRE_VARINT, "timestamp", "prometheus.Sample");
-          else r.skip(sk & 7);
-        }
-        r.finish(sEnd);
-        samples.pushBits(timestamp, lo, hi);
+        decodeSample(r, r.messageEnd(), samples, "prometheus.Sample", false);
         break;
-      }
       case 3:
         if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "exemplars", TS);
         (exemplars ??= []).push(decodeExemplar(r, r.messageEnd()));

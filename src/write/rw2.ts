@@ -6,6 +6,7 @@
 import { METRIC_NAME, type Label } from "../model/labels";
 import { ProtoReader, ProtobufError, StringInterner, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "../proto/reader";
 import { DecodeError } from "./decode-error";
+import { decodeSample } from "./decode-sample";
 import { metricTypeFromEnum } from "./metric-type";
 import type { DecodedSeries, DecodedWriteRequest, Exemplar, MetricMetadata } from "./request";
 import { SampleBuffer } from "./sample-buffer";
@@ -101,28 +102,9 @@ function decodeSeries(r: ProtoReader, end: number, index: number, st: SeriesStat
         break;
       case 2: {
         if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "samples", TS);
-        const sEnd = r.messageEnd();
-        let lo = 0;
-        let hi = 0;
-        let timestamp = 0;
-        while (r.pos < sEnd) {
-          const sk = r.key();
-          if (sk === 0x09) {
-            r.doubleBits();
-            lo = r.bitsLo;
-            hi = r.bitsHi;
-          }
-          else if (sk === 0x10) timestamp = r.int64();
-          else if (sk === 0x18) {
-            // A per-sample start (created) timestamp; the series keeps the first one sent.
-            const st0 = r.int64();
-            if (createdTimestamp === 0) createdTimestamp = st0;
-          } else if (sk >>> 3 === 1) r.wrongWireType(sk, WIRE_FIXED64, "value", "io.prometheus.write.v2.Sample");
-          else if (sk >>> 3 <= 3) r.wrongWireType(sk, WIRE_VARINT, sk >>> 3 === 2 ? "timestamp" : "start_timestamp", "io.prometheus.write.v2.Sample");
-          else r.skip(sk & 7);
-        }
-        r.finish(sEnd);
-        st.samples.pushBits(timestamp, lo, hi);
+        // A per-sample start (created) timestamp; the series keeps the first one sent.
+        const start = decodeSample(r, r.messageEnd(), st.samples, "io.prometheus.write.v2.Sample", true);
+        if (createdTimestamp === 0) createdTimestamp = start;
         break;
       }
       case 3:
