@@ -5,6 +5,7 @@
  * `offset -range()`) become plain ranges, steps and offsets.
  */
 import type { DurationExpr, Expr } from "../ast";
+import { mapChildren } from "../map-children";
 import { DurationExprError, evalDurationExpr, usesQueryParams, type DurationContext } from "../parser";
 import { QueryError } from "./types";
 
@@ -34,7 +35,7 @@ export function resolveQueryParams(e: Expr, p: QueryParams): Expr {
           const v = n === "step" ? p.step : n === "range" ? p.end - p.start : n === "start" ? p.start : p.end;
           return { type: "NumberLiteral", pos: e.pos, value: v / 1000 };
         }
-        return { ...e, args: e.args.map(walk) };
+        return mapChildren(e, walk);
       }
       case "VectorSelector":
         return e.offsetExpr && usesQueryParams(e.offsetExpr) ? { ...e, offset: dur(e.offsetExpr, e.offset, true) } : e;
@@ -51,17 +52,8 @@ export function resolveQueryParams(e: Expr, p: QueryParams): Expr {
           step: dur(e.stepExpr, e.step, false),
           offset: dur(e.offsetExpr, e.offset, true),
         };
-      case "AggregateExpr":
-        return { ...e, expr: walk(e.expr), param: e.param ? walk(e.param) : null };
-      case "BinaryExpr":
-        return { ...e, lhs: walk(e.lhs), rhs: walk(e.rhs) };
-      case "UnaryExpr":
-      case "ParenExpr":
-      case "StepInvariantExpr":
-        return { ...e, expr: walk(e.expr) };
-      case "NumberLiteral":
-      case "StringLiteral":
-        return e;
+      default:
+        return mapChildren(e, walk);
     }
   };
   return walk(e);

@@ -5,6 +5,7 @@
  */
 import type { Expr } from "../ast";
 import { AT_MODIFIER_UNSAFE_FUNCTIONS } from "../engine/step-invariant";
+import { mapChildren } from "../map-children";
 import { formatExpr, parseExpr } from "../parser";
 
 export interface AtModifierCase {
@@ -32,24 +33,11 @@ function pin(e: Expr, at: number, state: { readsTime: boolean }): Expr {
   const walk = (x: Expr): Expr => pin(x, at, state);
   switch (e.type) {
     case "VectorSelector":
-      return e.timestamp === null ? { ...e, timestamp: at, startOrEnd: null } : e;
-    case "MatrixSelector":
-      return { ...e, vectorSelector: pin(e.vectorSelector, at, state) as typeof e.vectorSelector };
     case "SubqueryExpr":
       return e.timestamp === null ? { ...e, timestamp: at, startOrEnd: null } : e;
     case "Call":
       if (AT_MODIFIER_UNSAFE_FUNCTIONS.has(e.func.name)) state.readsTime = true;
-      return { ...e, args: e.args.map(walk) };
-    case "AggregateExpr":
-      return { ...e, expr: walk(e.expr), param: e.param ? walk(e.param) : null };
-    case "BinaryExpr":
-      return { ...e, lhs: walk(e.lhs), rhs: walk(e.rhs) };
-    case "UnaryExpr":
-    case "ParenExpr":
-    case "StepInvariantExpr":
-      return { ...e, expr: walk(e.expr) };
-    case "NumberLiteral":
-    case "StringLiteral":
-      return e;
+      break;
   }
+  return mapChildren(e, walk);
 }
