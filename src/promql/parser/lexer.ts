@@ -422,14 +422,9 @@ export class Lexer {
       case 0x60:
         return this.lexQuoted(r);
       case 0x28:
-        this.parenDepth++;
-        return this.emit("LEFT_PAREN");
-      case 0x29: {
-        const tok = this.emit("RIGHT_PAREN");
-        this.parenDepth--;
-        if (this.parenDepth < 0) this.fail("unexpected right parenthesis ')'");
-        return tok;
-      }
+        return this.lexLeftParen();
+      case 0x29:
+        return this.lexRightParen();
       case 0x7b: {
         const tok = this.emit("LEFT_BRACE");
         this.braceOpen = true;
@@ -539,14 +534,9 @@ export class Lexer {
         return tok;
       }
       case 0x28:
-        this.parenDepth++;
-        return this.emit("LEFT_PAREN");
-      case 0x29: {
-        const tok = this.emit("RIGHT_PAREN");
-        this.parenDepth--;
-        if (this.parenDepth < 0) this.fail("unexpected right parenthesis ')'");
-        return tok;
-      }
+        return this.lexLeftParen();
+      case 0x29:
+        return this.lexRightParen();
       case 0x2b:
         return this.emit("ADD");
       case 0x2d:
@@ -583,6 +573,19 @@ export class Lexer {
     while (isAlpha(this.peek())) this.next();
     const type = DURATION_KEYWORDS.get(this.input.slice(this.start, this.pos).toLowerCase());
     return type === undefined ? null : this.emit(type);
+  }
+
+  /** Parentheses nest across lexing states, so both states count them here. */
+  private lexLeftParen(): Token {
+    this.parenDepth++;
+    return this.emit("LEFT_PAREN");
+  }
+
+  private lexRightParen(): Token {
+    const tok = this.emit("RIGHT_PAREN");
+    this.parenDepth--;
+    if (this.parenDepth < 0) this.fail("unexpected right parenthesis ')'");
+    return tok;
   }
 
   /** A string literal opened by `open`: backquoted strings take no escapes. */
