@@ -20,6 +20,7 @@ import { resolveAt, subqueryFirstStep, upperBound, withoutStaleMarkers, type Que
 import { isStaleNaN } from "./stale";
 import { matrixSamples, type SampleTracker } from "./samples";
 import { PointBuffer } from "./points";
+import { denseScalarSteps, vectorScalarMatrix } from "./vector-scalar";
 import { QueryError, isString, type EvalValue, type Sample, type StepMatrix, type StepSeries, type Vector } from "./types";
 
 /** State shared by an evaluation and its subquery children. */
@@ -325,10 +326,13 @@ export class Evaluator {
       const state = new VectorMatchState();
       return this.rangeEval([lhs, rhs], (v, _t, s) => vectorBinop(e.op, v[0]!, v[1]!, s[0]!, s[1]!, matching, e.returnBool, state), sigOf);
     }
-    if (lt === "vector") {
-      return this.rangeEval([lhs, rhs], (v) => vectorScalarBinop(e.op, v[0]!, v[1]![0]!.f, false, e.returnBool));
-    }
-    return this.rangeEval([lhs, rhs], (v) => vectorScalarBinop(e.op, v[1]!, v[0]![0]!.f, true, e.returnBool));
+    const swap = lt !== "vector";
+    const vec = swap ? rhs : lhs;
+    const scalarM = swap ? lhs : rhs;
+    const scalars = denseScalarSteps(scalarM, this);
+    const fast = scalars && vectorScalarMatrix(e.op, vec, scalars, swap, e.returnBool, this, this.shared.samples, this.shared.deadline);
+    if (fast) return fast;
+    return this.rangeEval([vec, scalarM], (v) => vectorScalarBinop(e.op, v[0]!, v[1]![0]!.f, swap, e.returnBool));
   }
 
   private aggregate(e: AggregateExpr): StepMatrix {
