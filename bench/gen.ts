@@ -10,6 +10,7 @@ import type { Label } from "../src/model/labels";
 import { encodeWriteRequestV1, encodeWriteRequestV2, type SampleInput, type SeriesInput } from "../src/write/encode";
 import type { MetricMetadata, MetricType } from "../src/write/request";
 import { encodeSnappy } from "../src/write/snappy";
+import { rng } from "../src/tsdb/block/testutil";
 
 export interface GeneratorOptions {
   /** Scraped targets (instances); each exposes ~92 series. Default 22 (≈2,000 series). */
@@ -100,17 +101,6 @@ function templates(): Template[] {
   return t;
 }
 
-/** Small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class NodeExporterGenerator {
   private readonly live: LiveSeries[] = [];
@@ -119,7 +109,7 @@ export class NodeExporterGenerator {
   private nextMs: number;
 
   constructor(opts: GeneratorOptions = {}) {
-    this.rnd = prng(opts.seed ?? 1);
+    this.rnd = rng(opts.seed ?? 1);
     this.intervalMs = opts.intervalMs ?? 15_000;
     this.nextMs = opts.startMs ?? Date.UTC(2024, 0, 1);
     const targets = opts.targets ?? 22;

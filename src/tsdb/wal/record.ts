@@ -16,6 +16,7 @@ import type { Label, Labels } from "../../model/labels";
 import type { Exemplar } from "../../write/request";
 import { float64Bits } from "../chunkenc/xor";
 import { ByteReader, ByteWriter } from "./bytes";
+import type { IngestSink } from "../head/ingest";
 
 const VERSION = 1;
 const HAS_LABELS = 1;
@@ -25,7 +26,7 @@ export const MAX_RECORD_BYTES = 1_500_000;
 /** Bounds one entry so any entry fits a record. */
 const MAX_SAMPLES_PER_ENTRY = 32_768;
 
-export class WalRecordBuilder {
+export class WalRecordBuilder implements IngestSink {
   private readonly w = new ByteWriter(16 * 1024);
   private readonly parts: Uint8Array[] = [];
   private readonly maxBytes: number;
