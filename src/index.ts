@@ -7,6 +7,7 @@ import { haTrackerHandler } from "./distributor/ha-page";
 import { prometheusApi } from "./api/app";
 import { ApiError, failure } from "./api/response";
 import { StoreError } from "./querier/remote-read-querier";
+import { QueryLimitError } from "./querier/series-limit";
 import { remoteReadHandler } from "./remoteread/server";
 import { flushHandler } from "./ingester/flush-handler";
 import { requireTenant, type AppEnv } from "./tenancy/middleware";
@@ -43,6 +44,7 @@ app.route("/prometheus/api/v1", api);
 app.onError((err) => {
   if (err instanceof ApiError) return failure(err);
   // A federated store failed with partial_response=false: the data is unavailable, a retry may succeed.
+  if (err instanceof QueryLimitError) return failure(new ApiError("execution", err.message));
   if (err instanceof StoreError) return failure(new ApiError("unavailable", `store ${JSON.stringify(err.store)} failed: ${err.message}`));
   console.error("internal error:", err);
   return failure(new ApiError("internal", `internal error: ${(err as Error).message}`));

@@ -3,9 +3,11 @@
  * than the tenant may fetch fails as a whole (422) rather than loading them
  * all into the Worker's 128 MB.
  */
-import { ApiError } from "../api/response";
 import type { Matcher } from "../model/matchers";
 import type { LabelHints, Querier, SelectHints, Series } from "../storage/storage";
+
+/** A query went over a tenant's query limit; the API answers 422 `execution`. */
+export class QueryLimitError extends Error {}
 
 export class SeriesLimitQuerier implements Querier {
   private fetched = 0;
@@ -20,8 +22,7 @@ export class SeriesLimitQuerier implements Querier {
     const out = await this.inner.select(matchers, hints);
     this.fetched += out.length;
     if (this.fetched > this.limit) {
-      throw new ApiError(
-        "execution",
+      throw new QueryLimitError(
         `the query exceeded the maximum number of series (limit: ${this.limit} series) (err-mimir-max-series-per-query)`,
       );
     }
