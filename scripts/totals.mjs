@@ -8,7 +8,8 @@ let skipped = 0;
 try {
   const r = JSON.parse(readFileSync(file, "utf8"));
   passed = r.numPassedTests;
-  failed = r.numFailedTests + (r.numFailedTestSuites ?? 0);
+  // A file that fails to load has no failed tests of its own; count it then.
+  failed = r.numFailedTests || (r.numFailedTestSuites ?? 0);
   skipped = r.numPendingTests + (r.numTodoTests ?? 0);
 } catch {
   failed = 1;

@@ -37,6 +37,8 @@ export class TenantBlocks {
   private readonly publisher: IndexPublisher;
   /** Compaction uploads in progress in this instance (see CompactorDeps.running). */
   private readonly runningUploads = new Set<string>();
+  /** The round in progress or last finished; the next one waits for it. */
+  private lastRound: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -78,8 +80,18 @@ export class TenantBlocks {
     return this.catalog.bucketIndex(Date.now());
   }
 
-  /** One housekeeping round; `now` lets tests move the clock forward. */
-  async round(now: () => number = Date.now, settings?: Partial<CompactorSettings>): Promise<RoundResult> {
+  /**
+   * One housekeeping round; `now` lets tests move the clock forward. Rounds
+   * run one at a time: the alarm and an RPC-started round would otherwise
+   * plan the same compaction and upload it twice.
+   */
+  round(now: () => number = Date.now, settings?: Partial<CompactorSettings>): Promise<RoundResult> {
+    const next = this.lastRound.then(() => this.runRound(now, settings));
+    this.lastRound = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runRound(now: () => number, settings?: Partial<CompactorSettings>): Promise<RoundResult> {
     const tenant = this.catalog.tenant;
     if (tenant === null) return { cleaned: [], deleted: [], expired: [], compacted: [] };
     const limits = this.limits(tenant);
