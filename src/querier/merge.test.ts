@@ -39,4 +39,22 @@ describe("merge", () => {
     expect([...float64Bits(out!.values).subarray(0, 2)]).toEqual([0x00000002, 0x7ff00000]);
     expect([...out!.timestamps]).toEqual([1, 2, 3]);
   });
+  it("merges interleaved and overlapping sources like a sample-by-sample merge", () => {
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+    for (let round = 0; round < 50; round++) {
+      const sources = [0, 1, 2].map((k) => {
+        const ts: number[] = [];
+        for (let t = rand(5); t < 200; t += 1 + rand(k === 0 ? 3 : 20)) ts.push(t);
+        return s({ a: "1" }, ts, ts.map((t) => t * 10 + k));
+      });
+      // Reference: every timestamp once, from the first source that has it.
+      const want = new Map<number, number>();
+      for (const src of sources) src.timestamps.forEach((t, i) => want.has(t) || want.set(t, src.values[i]!));
+      const order = [...want.keys()].sort((x, y) => x - y);
+      const [out] = mergeSeriesSets(sources.map((x) => [x]));
+      expect([...out!.timestamps]).toEqual(order);
+      expect([...out!.values]).toEqual(order.map((t) => want.get(t)));
+    }
+  });
 });

@@ -41,36 +41,51 @@ export function mergeSeriesSets(sets: readonly (readonly Series[])[]): Series[] 
   return out.sort((a, b) => compareLabels(a.labels, b.labels));
 }
 
+/**
+ * Sources usually follow each other in time (blocks, then the head) and at
+ * most overlap at a boundary, so samples are copied in runs: the source with
+ * the earliest next sample gives everything before the next sample of any
+ * other source in one typed-array copy.
+ */
 function mergeSamples(group: readonly Series[]): Series {
   let total = 0;
   for (const s of group) total += s.timestamps.length;
   const ts = new Float64Array(total);
   const vs = new Float64Array(total);
-  const pos = new Int32Array(group.length);
   // Values move as bits so that staleness markers keep their NaN payload.
   const bits = float64Bits(vs);
+  const srcTs = group.map((s) => s.timestamps);
   const srcBits = group.map((s) => float64Bits(s.values));
+  const pos = new Int32Array(group.length);
   let n = 0;
   for (;;) {
+    // The earliest next sample (the first source wins a tie) and the one after it.
     let best = -1;
     let bestT = Infinity;
+    let nextT = Infinity;
     for (let i = 0; i < group.length; i++) {
-      const s = group[i]!;
       const p = pos[i]!;
-      if (p < s.timestamps.length && s.timestamps[p]! < bestT) {
-        bestT = s.timestamps[p]!;
+      if (p >= srcTs[i]!.length) continue;
+      const t = srcTs[i]![p]!;
+      if (t < bestT) {
+        nextT = bestT;
+        bestT = t;
         best = i;
-      }
+      } else if (t < nextT) nextT = t;
     }
     if (best < 0) break;
-    ts[n] = bestT;
     const from = pos[best]!;
-    bits[2 * n] = srcBits[best]![2 * from]!;
-    bits[2 * n + 1] = srcBits[best]![2 * from + 1]!;
-    n++;
+    const sts = srcTs[best]!;
+    let to = from + 1;
+    while (to < sts.length && sts[to]! < nextT) to++;
+    ts.set(sts.subarray(from, to), n);
+    bits.set(srcBits[best]!.subarray(2 * from, 2 * to), 2 * n);
+    n += to - from;
+    pos[best] = to;
+    // Others holding the last copied timestamp skip it: it is kept once.
+    const last = sts[to - 1]!;
     for (let i = 0; i < group.length; i++) {
-      const s = group[i]!;
-      if (pos[i]! < s.timestamps.length && s.timestamps[pos[i]!] === bestT) pos[i]!++;
+      if (pos[i]! < srcTs[i]!.length && srcTs[i]![pos[i]!] === last) pos[i]!++;
     }
   }
   return { labels: group[0]!.labels, timestamps: ts.subarray(0, n), values: vs.subarray(0, n) };

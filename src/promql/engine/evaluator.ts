@@ -154,15 +154,19 @@ export class Evaluator {
     let total = 0;
     const points = new PointBuffer(this.numSteps);
     for (const s of series) {
+      // Hoisted: the hot loops must not reload them from a Series of any shape.
+      const sts = s.timestamps;
+      const svs = s.values;
+      const n = sts.length;
       let j = 0;
       for (let i = 0; i < this.numSteps; i++) {
         const t = this.stepTime(i);
         const ref = (at ?? t) - vs.offset;
-        if (at !== null) j = upperBound(s.timestamps, ref);
-        else while (j < s.timestamps.length && s.timestamps[j]! <= ref) j++;
+        if (at !== null) j = upperBound(sts, ref);
+        else while (j < n && sts[j]! <= ref) j++;
         if (j === 0) continue;
-        const st = s.timestamps[j - 1]!;
-        const v = s.values[j - 1]!;
+        const st = sts[j - 1]!;
+        const v = svs[j - 1]!;
         if (st <= ref - lookback || isStaleNaN(v)) continue;
         points.push(t, v);
       }
@@ -485,6 +489,9 @@ export class Evaluator {
     for (const { series: s, dropName } of series) {
       const metricName = getLabel(s.labels, METRIC_NAME);
       ctx.metricName = metricName;
+      const sts = s.timestamps;
+      const svs = s.values;
+      const n = sts.length;
       let lo = 0;
       let hi = 0;
       let maxWindow = 0;
@@ -492,12 +499,12 @@ export class Evaluator {
         const t = this.stepTime(i);
         const ref = (at ?? t) - mod.offset;
         if (at !== null) {
-          lo = upperBound(s.timestamps, ref - range);
-          hi = upperBound(s.timestamps, ref, lo);
+          lo = upperBound(sts, ref - range);
+          hi = upperBound(sts, ref, lo);
         } else {
-          while (lo < s.timestamps.length && s.timestamps[lo]! <= ref - range) lo++;
+          while (lo < n && sts[lo]! <= ref - range) lo++;
           if (hi < lo) hi = lo;
-          while (hi < s.timestamps.length && s.timestamps[hi]! <= ref) hi++;
+          while (hi < n && sts[hi]! <= ref) hi++;
         }
         if (hi === lo) continue;
         tracker.loaded += hi - lo;
@@ -507,7 +514,7 @@ export class Evaluator {
         ctx.rangeStart = ref - range;
         ctx.rangeEnd = ref;
         ctx.evalTime = t;
-        const v = kernel(s.timestamps, s.values, lo, hi, ctx);
+        const v = kernel(sts, svs, lo, hi, ctx);
         if (v === undefined) continue;
         points.push(t, v);
       }
