@@ -12,7 +12,7 @@
  * a query that already holds an older index may still read them, which is
  * why their objects are deleted later than they are marked.
  */
-import { compareLabels, type Label, type Labels } from "../model/labels";
+import type { Label, Labels } from "../model/labels";
 import type { Matcher } from "../model/matchers";
 import {
   type BucketIndex,
@@ -23,7 +23,7 @@ import {
   readBucketIndex,
 } from "../storage/bucket-index";
 import { R2ObjectReader, type R2RangeSource, R2ReadBudget, r2ObjectSize } from "../storage/r2-range-reader";
-import type { LabelHints, Querier, SelectHints, Series } from "../storage/storage";
+import type { ChunkQuerier, ChunkRef, ChunkSeries, LabelHints, SelectHints, Series } from "../storage/storage";
 import { ChunkEncoding, segmentPath } from "../tsdb/block/chunks-format";
 import { ChunksReader } from "../tsdb/block/chunks-reader";
 import type { ChunkMeta } from "../tsdb/block/index-format";
@@ -31,9 +31,8 @@ import type { IndexReader, IndexReaderOptions } from "../tsdb/block/index-reader
 import { INDEX_PATH } from "../tsdb/block/layout";
 import type { IOStats } from "../tsdb/block/range-reader";
 import { BlockIndexCache } from "./block-index-cache";
-import { decodeChunksInRange } from "./chunks";
-import { mergeSeriesSets, mergeSortedStrings } from "./merge";
-import type { ChunkData } from "../ingester/protocol";
+import { decodeChunkSeries, mergeChunkSeries, sortedByLabels } from "./chunks";
+import { mergeSortedStrings } from "./merge";
 
 /** What the querier needs of the bucket; `R2Bucket` has it. */
 export type BlockBucket = R2RangeSource & BucketIndexStore;
@@ -84,7 +83,7 @@ export interface BlockQuerierOptions {
   readonly now?: () => number;
 }
 
-export class BlockQuerier implements Querier {
+export class BlockQuerier implements ChunkQuerier {
   private readonly budget: R2ReadBudget;
   private readonly indexCache: BlockIndexCache;
   private readonly bucketIndexCache: BucketIndexCache;
@@ -110,11 +109,15 @@ export class BlockQuerier implements Querier {
   }
 
   async select(matchers: readonly Matcher[], hints: SelectHints): Promise<Series[]> {
+    const merged = mergeChunkSeries(await this.selectChunks(matchers, hints));
+    const series = decodeChunkSeries(hints.limit ? merged.slice(0, hints.limit) : merged, hints.start, hints.end, hints.seriesOnly === true);
+    return series;
+  }
+
+  /** One sorted list per block overlapping the range. */
+  async selectChunks(matchers: readonly Matcher[], hints: SelectHints): Promise<ChunkSeries[][]> {
     const blocks = await this.blocks(hints.start, hints.end);
-    if (blocks.length === 0) return [];
-    const perBlock = await Promise.all(blocks.map((b) => this.selectBlock(b, matchers, hints)));
-    const merged = mergeSeriesSets(perBlock);
-    return hints.limit ? merged.slice(0, hints.limit) : merged;
+    return Promise.all(blocks.map((b) => this.selectBlock(b, matchers, hints)));
   }
 
   async labelNames(matchers: readonly Matcher[], hints: LabelHints): Promise<string[]> {
@@ -196,7 +199,7 @@ export class BlockQuerier implements Querier {
     return (await ix.seriesMany(refs)).map((s) => s.labels);
   }
 
-  private async selectBlock(b: BucketIndexBlock, matchers: readonly Matcher[], hints: SelectHints): Promise<Series[]> {
+  private async selectBlock(b: BucketIndexBlock, matchers: readonly Matcher[], hints: SelectHints): Promise<ChunkSeries[]> {
     const ix = await this.openIndex(b);
     const refs = await ix.postingsForMatchers(matchers);
     if (refs.length === 0) return [];
@@ -210,25 +213,24 @@ export class BlockQuerier implements Querier {
       kept.push({ labels: s.labels, metas });
       if (!hints.seriesOnly) for (const m of metas) chunkRefs.push(m.ref);
     }
-    if (hints.seriesOnly) return sortByLabels(kept.map((k) => emptySeries(k.labels)));
+    if (hints.seriesOnly) return sortedByLabels(kept.map((k) => ({ labels: k.labels, chunks: [] })));
 
     const chunks = new ChunksReader((seg) => this.openSegment(b, seg));
     const raw = await chunks.chunks(chunkRefs);
-    const out: Series[] = [];
+    const out: ChunkSeries[] = [];
     let i = 0;
     for (const k of kept) {
-      const data: ChunkData[] = [];
+      const refs: ChunkRef[] = [];
       for (const m of k.metas) {
         const c = raw[i++]!;
         // Native histogram chunks are not queryable yet; their float-only
         // view would be wrong, so they are skipped rather than misread.
         if (c.encoding !== ChunkEncoding.XOR) continue;
-        data.push({ minTime: m.minTime, maxTime: m.maxTime, data: c.data });
+        refs.push({ minTime: m.minTime, maxTime: m.maxTime, data: c.data, from: 0, to: c.data.length });
       }
-      const { timestamps, values } = decodeChunksInRange(data, hints.start, hints.end);
-      if (timestamps.length > 0) out.push({ labels: k.labels, timestamps, values });
+      if (refs.length > 0) out.push({ labels: k.labels, chunks: refs });
     }
-    return sortByLabels(out);
+    return sortedByLabels(out);
   }
 
   private async openSegment(b: BucketIndexBlock, seg: number): Promise<R2ObjectReader> {
@@ -241,18 +243,4 @@ export class BlockQuerier implements Querier {
 
 function knownSize(b: BucketIndexBlock, rel: string): number | undefined {
   return b.files?.find((f) => f.rel_path === rel)?.size_bytes;
-}
-
-function emptySeries(labels: Labels): Series {
-  return { labels, timestamps: new Float64Array(0), values: new Float64Array(0) };
-}
-
-/** Index order is bytewise; the API's order is compareLabels. They differ only for rare code points. */
-function sortByLabels(series: Series[]): Series[] {
-  for (let i = 1; i < series.length; i++) {
-    if (compareLabels(series[i - 1]!.labels, series[i]!.labels) > 0) {
-      return series.sort((a, b) => compareLabels(a.labels, b.labels));
-    }
-  }
-  return series;
 }

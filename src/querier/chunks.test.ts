@@ -1,51 +1,41 @@
 import { describe, expect, it } from "vitest";
-import { SelectionWriter } from "../ingester/select-codec";
 import { labelsFromRecord } from "../model/labels";
+import type { ChunkRef, ChunkSeries } from "../storage/storage";
 import { encodeXOR, float64Bits } from "../tsdb/chunkenc/xor";
-import { decodeChunksInRange, decodeSelections } from "./chunks";
+import { decodeChunkSeries, mergeChunkSeries } from "./chunks";
 
-function chunk(ts: number[]) {
-  return { minTime: ts[0]!, maxTime: ts[ts.length - 1]!, data: encodeXOR(ts, ts.map((t) => t * 2)) };
+/** A chunk of samples (t, t·mul), inside a larger buffer so offsets matter. */
+function chunk(ts: number[], mul = 2, values?: Float64Array): ChunkRef {
+  const bytes = encodeXOR(ts, values ?? ts.map((t) => t * mul));
+  const data = new Uint8Array(bytes.length + 7);
+  data.set(bytes, 3);
+  return { minTime: ts[0]!, maxTime: ts[ts.length - 1]!, data, from: 3, to: 3 + bytes.length };
 }
 
-describe("decodeChunksInRange", () => {
-  it("keeps only samples in range, across chunks, without repeats", () => {
-    const out = decodeChunksInRange([chunk([10, 20, 30]), chunk([30, 40, 50]), chunk([60, 70])], 20, 60);
-    expect([...out.timestamps]).toEqual([20, 30, 40, 50, 60]);
-    expect([...out.values]).toEqual([40, 60, 80, 100, 120]);
-  });
-  it("skips chunks outside the range", () => {
-    const out = decodeChunksInRange([chunk([1, 2]), chunk([100, 200])], 50, 150);
-    expect([...out.timestamps]).toEqual([100]);
-  });
-});
+const series = (a: string, chunks: ChunkRef[]): ChunkSeries => ({ labels: labelsFromRecord({ a }), chunks });
+const plain = (out: { labels: { value: string }[]; timestamps: Float64Array; values: Float64Array }[]) =>
+  out.map((s) => [s.labels[0]!.value, [...s.timestamps], [...s.values]]);
 
-describe("decodeSelections", () => {
-  function answer(series: { labels: Record<string, string>; chunks: number[][] }[]) {
-    const w = new SelectionWriter();
-    for (const s of series) {
-      const ls = labelsFromRecord(s.labels);
-      w.startSeries(ls.length);
-      for (const l of ls) w.label(l.name, l.value);
-      for (const ts of s.chunks) w.chunk(ts[0]!, ts[ts.length - 1]!, encodeXOR(ts, ts.map((t) => t * 2)));
-    }
-    return w.finish();
-  }
-  const shards = () => [
-    answer([
-      { labels: { a: "1" }, chunks: [[10, 20, 30], [30, 40, 50]] },
-      { labels: { a: "3" }, chunks: [[1, 2]] },
-    ]),
-    answer([{ labels: { a: "2" }, chunks: [[5, 15, 25, 35], [45, 55]] }]),
-  ];
+describe("decodeChunkSeries", () => {
+  it("keeps only samples in range, across touching chunks, without repeats", () => {
+    const out = decodeChunkSeries([series("1", [chunk([10, 20, 30]), chunk([30, 40, 50]), chunk([60, 70])])], 20, 60);
+    expect(plain(out)).toEqual([["1", [20, 30, 40, 50, 60], [40, 60, 80, 100, 120]]]);
+  });
 
-  it("decodes every series of every answer into its own view", () => {
-    const got = decodeSelections(shards(), 15, 50);
-    expect(got.map((s) => [s.labels[0]!.value, [...s.timestamps], [...s.values]])).toEqual([
-      ["1", [20, 30, 40, 50], [40, 60, 80, 100]],
-      ["3", [], []],
-      ["2", [15, 25, 35, 45], [30, 50, 70, 90]],
-    ]);
+  it("orders chunks listed newest first (the head before the blocks)", () => {
+    const out = decodeChunkSeries([series("1", [chunk([70, 80]), chunk([10, 20]), chunk([40, 50])])], 0, 100);
+    expect(plain(out)[0]![1]).toEqual([10, 20, 40, 50, 70, 80]);
+  });
+
+  it("merges overlapping chunks sample by sample, the chunk listed first winning a shared timestamp", () => {
+    const out = decodeChunkSeries([series("1", [chunk([20, 40, 60], 3), chunk([10, 20, 30, 40, 50], 2)])], 0, 100);
+    expect(plain(out)).toEqual([["1", [10, 20, 30, 40, 50, 60], [20, 60, 60, 120, 100, 180]]]);
+  });
+
+  it("drops series without samples in range unless asked to keep them", () => {
+    const input = [series("1", [chunk([1, 2])]), series("2", [chunk([100, 200])]), series("3", [])];
+    expect(plain(decodeChunkSeries(input, 50, 150))).toEqual([["2", [100], [200]]]);
+    expect(decodeChunkSeries(input, 50, 150, true).map((s) => s.labels[0]!.value)).toEqual(["1", "2", "3"]);
   });
 
   it("copies out when most of the room is unused, and keeps value bits", () => {
@@ -53,17 +43,26 @@ describe("decodeSelections", () => {
     const bits = float64Bits(stale);
     bits[2] = 0x00000002;
     bits[3] = 0x7ff00000;
-    const w = new SelectionWriter();
-    w.startSeries(1);
-    w.label("a", "x");
-    w.chunk(1, 3, encodeXOR([1, 2, 3], stale));
     const long = Array.from({ length: 100 }, (_, i) => 100 + i);
-    w.startSeries(1);
-    w.label("a", "y");
-    w.chunk(100, 199, encodeXOR(long, long));
-    const got = decodeSelections([w.finish()], 2, 101);
+    const got = decodeChunkSeries([series("x", [chunk([1, 2, 3], 0, stale)]), series("y", [chunk(long)])], 2, 101);
     expect(got.map((s) => [...s.timestamps])).toEqual([[2, 3], [100, 101]]);
     expect([...float64Bits(got[0]!.values).subarray(0, 2)]).toEqual([0x00000002, 0x7ff00000]);
     expect(got[1]!.values.buffer.byteLength).toBe(4 * 8);
+  });
+});
+
+describe("mergeChunkSeries", () => {
+  it("unions sorted lists and joins a series' chunks in list order", () => {
+    const head = [series("1", [chunk([50, 60])]), series("3", [chunk([55])])];
+    const blockA = [series("1", [chunk([10, 20])]), series("2", [chunk([15])])];
+    const blockB = [series("2", [chunk([25])]), series("4", [chunk([5])])];
+    const merged = mergeChunkSeries([head, [], blockA, blockB]);
+    expect(merged.map((s) => [s.labels[0]!.value, s.chunks.map((c) => c.minTime)])).toEqual([
+      ["1", [50, 10]],
+      ["2", [15, 25]],
+      ["3", [55]],
+      ["4", [5]],
+    ]);
+    expect(plain(decodeChunkSeries(merged, 0, 100)).map((s) => s[1])).toEqual([[10, 20, 50, 60], [15, 25], [55], [5]]);
   });
 });

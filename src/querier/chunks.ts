@@ -1,67 +1,87 @@
 /**
- * Turns the XOR chunks of one series into typed arrays of the samples inside
- * a time range. One pass sizes the output from chunk headers, one decodes;
- * nothing is allocated per sample or per chunk.
+ * From chunk series to sample arrays. Sources hand over their XOR chunks
+ * undecoded; series that several sources (or blocks) hold are joined chunk
+ * list to chunk list, and every sample is then decoded exactly once, into
+ * one timestamp and one value buffer shared by all series of the select.
+ * Merging decoded arrays instead would copy each sample once per source.
  */
-import type { ChunkData, SelectResult } from "../ingester/protocol";
-import { SelectionReader } from "../ingester/select-codec";
-import type { Labels } from "../model/labels";
-import type { Series } from "../storage/storage";
+import { compareLabels, type Labels } from "../model/labels";
+import type { ChunkRef, ChunkSeries, Series } from "../storage/storage";
 import { float64Bits } from "../tsdb/chunkenc/xor";
+import { mergeSamples } from "./merge";
 import { decodeXORRange, xorSamplesAt } from "./xor-decode";
 
-export interface DecodedSamples {
-  readonly timestamps: Float64Array;
-  readonly values: Float64Array;
+/**
+ * The sorted union of sorted lists; a series in several lists gets their
+ * chunks in list order (which decides ties between sources, see below).
+ */
+export function mergeChunkSeries(lists: readonly (readonly ChunkSeries[])[]): ChunkSeries[] {
+  let work = lists.filter((l) => l.length > 0) as (readonly ChunkSeries[])[];
+  if (work.length === 0) return [];
+  // Pairwise rounds keep list order: the earlier list's chunks come first.
+  while (work.length > 1) {
+    const next: (readonly ChunkSeries[])[] = [];
+    for (let i = 0; i + 1 < work.length; i += 2) next.push(mergeTwo(work[i]!, work[i + 1]!));
+    if (work.length % 2 === 1) next.push(work[work.length - 1]!);
+    work = next;
+  }
+  return work[0]!.slice();
 }
 
-export function decodeChunksInRange(chunks: readonly ChunkData[], start: number, end: number): DecodedSamples {
-  let total = 0;
-  for (const c of chunks) if (c.maxTime >= start && c.minTime <= end) total += xorSamplesAt(c.data, 0);
-  const ts = new Float64Array(total);
-  const vs = new Float64Array(total);
-  const bits = float64Bits(vs);
-  let n = 0;
-  for (const c of chunks) {
-    if (c.maxTime < start || c.minTime > end) continue;
-    // Overlapping chunks at a boundary must not repeat a sample: times stay strictly increasing.
-    n = decodeXORRange(c.data, 0, c.data.length, start, end, n > 0 ? ts[n - 1]! : -Infinity, ts, bits, n);
+function mergeTwo(a: readonly ChunkSeries[], b: readonly ChunkSeries[]): ChunkSeries[] {
+  const out: ChunkSeries[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const c = compareLabels(a[i]!.labels, b[j]!.labels);
+    if (c < 0) out.push(a[i++]!);
+    else if (c > 0) out.push(b[j++]!);
+    else out.push({ labels: a[i]!.labels, chunks: a[i++]!.chunks.concat(b[j++]!.chunks) });
   }
-  return trimmed(ts, vs, n, total);
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
 }
 
 /**
- * Every series of packed select answers with its samples in [start, end].
- * All series share one timestamp buffer and one value buffer (each gets a
- * view of its part): two allocations per select instead of two per series,
- * which matters when a range query decodes millions of samples.
+ * `series` sorted by compareLabels. Sources sort bytewise (index order),
+ * which differs only for rare code points: check before paying for a sort.
  */
-export function decodeSelections(answers: readonly SelectResult[], start: number, end: number): Series[] {
-  // Room from chunk headers; chunks overlapping the range may hold samples outside it.
-  let room = 0;
-  for (const a of answers) {
-    const r = new SelectionReader(a);
-    while (r.next(false)) room += samplesInRange(r, start, end);
+export function sortedByLabels<T extends { readonly labels: Labels }>(series: T[]): T[] {
+  for (let i = 1; i < series.length; i++) {
+    if (compareLabels(series[i - 1]!.labels, series[i]!.labels) > 0) return series.sort((a, b) => compareLabels(a.labels, b.labels));
   }
+  return series;
+}
+
+/**
+ * Every series with its samples in [start, end], views into two shared
+ * buffers. Series left without samples are dropped unless `keepEmpty`
+ * (label-only selects). A timestamp held by more than one chunk is kept
+ * once: from the earlier chunk when chunks merely touch, from the chunk
+ * listed first when they overlap.
+ */
+export function decodeChunkSeries(series: readonly ChunkSeries[], start: number, end: number, keepEmpty = false): Series[] {
+  let room = 0;
+  for (const s of series) for (const c of s.chunks) if (inRange(c, start, end)) room += xorSamplesAt(c.data, c.from);
   let ts = new Float64Array(room);
   let vs = new Float64Array(room);
   const bits = float64Bits(vs);
   const labels: Labels[] = [];
   const bounds: number[] = [0];
+  const scratch: ChunkRef[] = [];
   let n = 0;
-  for (const a of answers) {
-    const r = new SelectionReader(a);
-    while (r.next()) {
-      const first = n;
-      for (let i = 0; i < r.chunks; i++) {
-        if (r.maxTimes[i]! < start || r.minTimes[i]! > end) continue;
-        const from = r.offsets[i]!;
-        // Overlapping chunks at a boundary must not repeat a sample: times stay strictly increasing.
-        n = decodeXORRange(r.data, from, from + r.lengths[i]!, start, end, n > first ? ts[n - 1]! : -Infinity, ts, bits, n);
-      }
-      labels.push(r.labels);
-      bounds.push(n);
+  for (const s of series) {
+    const first = n;
+    scratch.length = 0;
+    for (const c of s.chunks) if (inRange(c, start, end)) scratch.push(c);
+    if (scratch.length > 0) {
+      const ordered = timeOrdered(scratch);
+      n = ordered ? decodeInOrder(ordered, start, end, ts, bits, n) : decodeOverlapping(scratch, start, end, ts, bits, n);
     }
+    if (n === first && !keepEmpty) continue;
+    labels.push(s.labels);
+    bounds.push(n);
   }
   if (n * 2 < room) {
     // An instant query keeps a few samples of whole chunks: do not pin the rest.
@@ -75,18 +95,54 @@ export function decodeSelections(answers: readonly SelectResult[], start: number
   return out;
 }
 
-function samplesInRange(r: SelectionReader, start: number, end: number): number {
-  let total = 0;
-  for (let i = 0; i < r.chunks; i++) if (r.maxTimes[i]! >= start && r.minTimes[i]! <= end) total += xorSamplesAt(r.data, r.offsets[i]!);
-  return total;
+function inRange(c: ChunkRef, start: number, end: number): boolean {
+  return c.maxTime >= start && c.minTime <= end;
 }
 
 /**
- * Views of the first `n` samples; copies when most of the room went unused
- * (an instant query reads a few samples out of whole chunks) so that the
- * result does not pin the oversized buffers for the rest of the query.
+ * `chunks` by start time (sources list the head before the blocks), or null
+ * when one begins before the one before it ends: then they cannot simply
+ * decode one after the other.
  */
-export function trimmed(ts: Float64Array, vs: Float64Array, n: number, room: number): DecodedSamples {
-  if (n * 2 < room) return { timestamps: ts.slice(0, n), values: vs.slice(0, n) };
-  return { timestamps: ts.subarray(0, n), values: vs.subarray(0, n) };
+function timeOrdered(chunks: readonly ChunkRef[]): readonly ChunkRef[] | null {
+  let sorted: readonly ChunkRef[] = chunks;
+  for (let i = 1; i < chunks.length; i++) {
+    if (chunks[i]!.minTime < chunks[i - 1]!.minTime) {
+      sorted = chunks.slice().sort((a, b) => a.minTime - b.minTime);
+      break;
+    }
+  }
+  for (let i = 1; i < sorted.length; i++) if (sorted[i]!.minTime < sorted[i - 1]!.maxTime) return null;
+  return sorted;
+}
+
+function decodeInOrder(chunks: readonly ChunkRef[], start: number, end: number, ts: Float64Array, bits: Uint32Array, n: number): number {
+  const first = n;
+  for (const c of chunks) {
+    // Chunks that touch share their boundary sample: times stay strictly increasing.
+    n = decodeXORRange(c.data, c.from, c.to, start, end, n > first ? ts[n - 1]! : -Infinity, ts, bits, n);
+  }
+  return n;
+}
+
+/** The rare case (out-of-order chunks, a head chunk also in a block): decode each, then merge. */
+function decodeOverlapping(
+  chunks: readonly ChunkRef[],
+  start: number,
+  end: number,
+  ts: Float64Array,
+  bits: Uint32Array,
+  n: number,
+): number {
+  const parts: Series[] = chunks.map((c) => {
+    const size = xorSamplesAt(c.data, c.from);
+    const pts = new Float64Array(size);
+    const pvs = new Float64Array(size);
+    const m = decodeXORRange(c.data, c.from, c.to, start, end, -Infinity, pts, float64Bits(pvs), 0);
+    return { labels: [], timestamps: pts.subarray(0, m), values: pvs.subarray(0, m) };
+  });
+  const merged = mergeSamples(parts);
+  ts.set(merged.timestamps, n);
+  bits.set(float64Bits(merged.values), 2 * n);
+  return n + merged.timestamps.length;
 }

@@ -6,15 +6,14 @@
 import type { Env } from "../env";
 import { allShards } from "../ingester/client";
 import { SelectionReader } from "../ingester/select-codec";
-import { compareLabels } from "../model/labels";
 import type { Matcher } from "../model/matchers";
-import type { LabelHints, Querier, SelectHints, Series } from "../storage/storage";
+import type { ChunkQuerier, ChunkRef, ChunkSeries, LabelHints, SelectHints, Series } from "../storage/storage";
 import type { TenantId } from "../tenancy/tenant";
 import type { SelectResult } from "../ingester/protocol";
-import { decodeSelections } from "./chunks";
+import { decodeChunkSeries, mergeChunkSeries, sortedByLabels } from "./chunks";
 import { mergeSortedStrings } from "./merge";
 
-export class IngesterQuerier implements Querier {
+export class IngesterQuerier implements ChunkQuerier {
   constructor(
     private readonly env: Env,
     private readonly tenant: TenantId,
@@ -22,6 +21,11 @@ export class IngesterQuerier implements Querier {
   ) {}
 
   async select(matchers: readonly Matcher[], hints: SelectHints): Promise<Series[]> {
+    return decodeChunkSeries(mergeChunkSeries(await this.selectChunks(matchers, hints)), hints.start, hints.end, hints.seriesOnly === true);
+  }
+
+  /** One sorted list per shard (a series lives in exactly one shard). */
+  async selectChunks(matchers: readonly Matcher[], hints: SelectHints): Promise<ChunkSeries[][]> {
     const specs = matchers.map((m) => m.toSpec());
     const perShard = await allShards(this.env, this.tenant, this.shards, (stub) =>
       stub.select({
@@ -32,9 +36,7 @@ export class IngesterQuerier implements Querier {
         limit: hints.limit,
       }),
     );
-    const out = hints.seriesOnly ? labelsOnly(perShard) : decodeSelections(perShard, hints.start, hints.end);
-    // Each shard's answer is sorted already; only the interleaving is left.
-    return perShard.length === 1 ? out : out.sort((a, b) => compareLabels(a.labels, b.labels));
+    return perShard.map(chunkSeriesOf);
   }
 
   async labelNames(matchers: readonly Matcher[], hints: LabelHints): Promise<string[]> {
@@ -50,13 +52,17 @@ export class IngesterQuerier implements Querier {
   }
 }
 
-const EMPTY = new Float64Array(0);
-
-function labelsOnly(answers: readonly SelectResult[]): Series[] {
-  const out: Series[] = [];
-  for (const a of answers) {
-    const r = new SelectionReader(a);
-    while (r.next()) out.push({ labels: r.labels, timestamps: EMPTY, values: EMPTY });
+/** A shard's packed answer as chunk series; chunks stay views of its one byte array. */
+function chunkSeriesOf(answer: SelectResult): ChunkSeries[] {
+  const r = new SelectionReader(answer);
+  const out: ChunkSeries[] = [];
+  while (r.next()) {
+    const chunks: ChunkRef[] = new Array<ChunkRef>(r.chunks);
+    for (let i = 0; i < r.chunks; i++) {
+      const from = r.offsets[i]!;
+      chunks[i] = { minTime: r.minTimes[i]!, maxTime: r.maxTimes[i]!, data: r.data, from, to: from + r.lengths[i]! };
+    }
+    out.push({ labels: r.labels, chunks });
   }
-  return out;
+  return sortedByLabels(out);
 }

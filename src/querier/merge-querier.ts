@@ -7,7 +7,8 @@
  * partial response): their error becomes a warning naming the source.
  */
 import type { Matcher } from "../model/matchers";
-import type { LabelHints, Querier, SelectHints, Series } from "../storage/storage";
+import { type ChunkSeries, isChunkQuerier, type LabelHints, type Querier, type SelectHints, type Series } from "../storage/storage";
+import { decodeChunkSeries, mergeChunkSeries } from "./chunks";
 import { mergeSeriesSets, mergeSortedStrings } from "./merge";
 
 export interface Source {
@@ -36,9 +37,26 @@ export class MergeQuerier implements Querier {
     return out;
   }
 
+  /**
+   * Sources that hold chunks (heads, blocks) are joined per series before
+   * anything is decoded; the others' decoded series are merged in after.
+   * On a timestamp several sources hold, the earlier source wins.
+   */
   async select(matchers: readonly Matcher[], hints: SelectHints): Promise<Series[]> {
     if (this.sources.length === 1) return this.sources[0]!.querier.select(matchers, hints);
-    return mergeSeriesSets(await this.all((q) => q.select(matchers, hints)));
+    type Answer = { readonly chunks: ChunkSeries[][] } | { readonly series: Series[] };
+    const answers = await this.all(
+      async (q): Promise<Answer> => (isChunkQuerier(q) ? { chunks: await q.selectChunks(matchers, hints) } : { series: await q.select(matchers, hints) }),
+    );
+    const chunkLists: ChunkSeries[][] = [];
+    const seriesSets: Series[][] = [];
+    for (const a of answers) {
+      if ("chunks" in a) chunkLists.push(...a.chunks);
+      else seriesSets.push(a.series);
+    }
+    const decoded = decodeChunkSeries(mergeChunkSeries(chunkLists), hints.start, hints.end, hints.seriesOnly === true);
+    const merged = seriesSets.length === 0 ? decoded : mergeSeriesSets([decoded, ...seriesSets]);
+    return hints.limit && merged.length > hints.limit ? merged.slice(0, hints.limit) : merged;
   }
 
   async labelNames(matchers: readonly Matcher[], hints: LabelHints): Promise<string[]> {

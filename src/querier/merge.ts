@@ -47,7 +47,7 @@ export function mergeSeriesSets(sets: readonly (readonly Series[])[]): Series[] 
  * the earliest next sample gives everything before the next sample of any
  * other source in one typed-array copy.
  */
-function mergeSamples(group: readonly Series[]): Series {
+export function mergeSamples(group: readonly Series[]): Series {
   let total = 0;
   for (const s of group) total += s.timestamps.length;
   const ts = new Float64Array(total);

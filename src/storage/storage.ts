@@ -34,6 +34,21 @@ export interface Series {
   readonly values: Float64Array;
 }
 
+/** An XOR chunk: bytes [from, to) of `data`, its samples within [minTime, maxTime]. */
+export interface ChunkRef {
+  readonly minTime: number;
+  readonly maxTime: number;
+  readonly data: Uint8Array;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** A series as a source stores it: its chunks, not yet decoded. */
+export interface ChunkSeries {
+  readonly labels: Labels;
+  readonly chunks: ChunkRef[];
+}
+
 export interface LabelHints {
   readonly start: number;
   readonly end: number;
@@ -47,6 +62,20 @@ export interface Querier {
   labelNames(matchers: readonly Matcher[], hints: LabelHints): Promise<string[]>;
   /** Sorted values of one label over series matching every matcher. */
   labelValues(name: string, matchers: readonly Matcher[], hints: LabelHints): Promise<string[]>;
+}
+
+/**
+ * A source that holds XOR chunks (ingester heads, blocks). A caller merging
+ * several of them joins their chunks per series and decodes each sample
+ * once, instead of decoding per source and copying again to merge.
+ */
+export interface ChunkQuerier extends Querier {
+  /** Lists of chunk series, each sorted by labels; a series may appear in several lists. */
+  selectChunks(matchers: readonly Matcher[], hints: SelectHints): Promise<ChunkSeries[][]>;
+}
+
+export function isChunkQuerier(q: Querier): q is ChunkQuerier {
+  return typeof (q as Partial<ChunkQuerier>).selectChunks === "function";
 }
 
 /** Non-fatal problems met while reading (a store that failed in partial-response mode). */
