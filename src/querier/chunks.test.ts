@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { labelsFromRecord } from "../model/labels";
-import type { ChunkRef, ChunkSeries } from "../storage/storage";
+import type { ChunkRef, ChunkSeries, Series } from "../storage/storage";
 import { encodeXOR, float64Bits } from "../tsdb/chunkenc/xor";
 import { decodeChunkSeries, mergeChunkSeries } from "./chunks";
 
@@ -13,7 +13,7 @@ function chunk(ts: number[], mul = 2, values?: Float64Array): ChunkRef {
 }
 
 const series = (a: string, chunks: ChunkRef[]): ChunkSeries => ({ labels: labelsFromRecord({ a }), chunks });
-const plain = (out: { labels: { value: string }[]; timestamps: Float64Array; values: Float64Array }[]) =>
+const plain = (out: readonly Series[]) =>
   out.map((s) => [s.labels[0]!.value, [...s.timestamps], [...s.values]]);
 
 describe("decodeChunkSeries", () => {

@@ -11,6 +11,7 @@ import { METRIC_NAME, compareLabels, getLabel, labelsKey, type Labels } from "..
 import type { Series } from "../../storage/storage";
 import { Annotations, invalidRatioWarning, possibleNonCounterInfo, sortInRangeQueryWarning } from "../functions/annotations";
 import { RANGE_FUNCTIONS, hasCounterName } from "../functions/range";
+import { aggregateSeriesWise } from "./aggregate-series";
 import { AggregateState, aggregateStep, checkQuantileParam, countValuesStep, Grouping, selectKStep } from "./aggregate";
 import { scalarBinop, VectorMatchState, vectorAnd, vectorBinop, vectorOr, vectorScalarBinop, vectorUnless } from "./binary";
 import { absentLabels, callInstantFunction, evalLabelJoin, evalLabelReplace, isValidLabelNameLiteral, mergeSameLabelset } from "./functions";
@@ -369,6 +370,9 @@ export class Evaluator {
         break;
     }
     const op = e.op;
+    const grid = { start: this.start, interval: this.interval, numSteps: this.numSteps, deadline: this.shared.deadline };
+    const seriesWise = aggregateSeriesWise(op, input, groups, grid);
+    if (seriesWise) return seriesWise;
     const state = new AggregateState();
     return this.rangeEval([input], (v, t) => aggregateStep(op, v[0]!, groups, paramAt(t), state), undefined, false);
   }
