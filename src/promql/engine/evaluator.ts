@@ -10,7 +10,7 @@ import { SET_OPS, exprType } from "../ast";
 import { METRIC_NAME, compareLabels, getLabel, labelsKey, type Labels } from "../../model/labels";
 import type { Series } from "../../storage/storage";
 import { Annotations, invalidRatioWarning, possibleNonCounterInfo, sortInRangeQueryWarning } from "../functions/annotations";
-import { RANGE_FUNCTIONS, hasCounterName } from "../functions/range";
+import { RANGE_BATCH_FUNCTIONS, RANGE_FUNCTIONS, hasCounterName, type RangeBatchKernel, type RangeContext, type RangeKernel } from "../functions/range";
 import { aggregateSeriesWise } from "./aggregate-series";
 import { AggregateState, aggregateStep, checkQuantileParam, countValuesStep, Grouping, selectKStep } from "./aggregate";
 import { scalarBinop, VectorMatchState, vectorAnd, vectorBinop, vectorOr, vectorScalarBinop, vectorUnless } from "./binary";
@@ -43,6 +43,8 @@ interface RangeSeries {
 
 export class Evaluator {
   readonly numSteps: number;
+  /** The context one-window range kernels see, refilled per window. */
+  private readonly windowCtx: RangeContext = { rangeStart: 0, rangeEnd: 0, params: [], annotations: undefined!, metricName: "", evalTime: 0 };
 
   constructor(
     readonly shared: EvalShared,
@@ -51,6 +53,7 @@ export class Evaluator {
     readonly interval: number,
   ) {
     this.numSteps = interval > 0 ? Math.floor((end - start) / interval) + 1 : 1;
+    this.windowCtx.annotations = shared.annotations;
   }
 
   stepTime(i: number): number {
@@ -473,66 +476,113 @@ export class Evaluator {
 
     const kernel = RANGE_FUNCTIONS.get(name);
     if (!kernel) throw new QueryError("execution", `unsupported function ${name}`);
+    const batch = RANGE_BATCH_FUNCTIONS.get(name) ?? this.perWindow(kernel, e, params, matrixIdx);
     const keepName = name === "last_over_time" || name === "first_over_time";
-    const stepParams = new Array<number>(params.length - 1);
+    const steps = this.numSteps;
+    const windows = { los: new Int32Array(steps), his: new Int32Array(steps), ends: new Float64Array(steps), range, count: steps };
+    const values = new Float64Array(steps);
+    const has = new Uint8Array(steps);
     const out: StepMatrix = [];
     // Held while the function runs over one series at a time: the series'
     // window of raw samples (largest at some step, last at the end) and the
     // output so far.
     const tracker = this.shared.samples;
-    const points = new PointBuffer(this.numSteps);
-    const ctx = {
-      rangeStart: 0,
-      rangeEnd: 0,
-      params: stepParams,
-      annotations: this.shared.annotations,
-      metricName: "",
-      positionRange: e.args[0]!.pos,
-      evalTime: 0,
-    };
     for (const { series: s, dropName } of series) {
       const metricName = getLabel(s.labels, METRIC_NAME);
-      ctx.metricName = metricName;
-      const sts = s.timestamps;
-      const svs = s.values;
-      const n = sts.length;
-      let lo = 0;
-      let hi = 0;
-      let maxWindow = 0;
-      for (let i = 0; i < this.numSteps; i++) {
-        const t = this.stepTime(i);
-        const ref = (at ?? t) - mod.offset;
-        if (at !== null) {
-          lo = upperBound(sts, ref - range);
-          hi = upperBound(sts, ref, lo);
-        } else {
-          while (lo < n && sts[lo]! <= ref - range) lo++;
-          if (hi < lo) hi = lo;
-          while (hi < n && sts[hi]! <= ref) hi++;
-        }
-        if (hi === lo) continue;
-        tracker.loaded += hi - lo;
-        if (hi - lo > maxWindow) maxWindow = hi - lo;
-        let k = 0;
-        for (let p = 0; p < params.length; p++) if (p !== matrixIdx) stepParams[k++] = params[p]![i]!;
-        ctx.rangeStart = ref - range;
-        ctx.rangeEnd = ref;
-        ctx.evalTime = t;
-        const v = kernel(sts, svs, lo, hi, ctx);
-        if (v === undefined) continue;
-        points.push(t, v);
-      }
+      this.windowCtx.metricName = metricName;
+      const { loaded, maxWindow, lastWindow } = this.findWindows(s.timestamps, at, mod.offset, range, windows);
+      tracker.loaded += loaded;
+      batch(s.timestamps, s.values, windows, values, has);
+      let points = 0;
+      for (let i = 0; i < steps; i++) points += has[i]!;
       tracker.observe(tracker.current + maxWindow);
-      if (points.length === 0) continue;
-      tracker.observe(tracker.current + (hi - lo) + points.length);
-      tracker.add(points.length);
-      const { ts, fs } = points.take();
+      if (points === 0) continue;
+      tracker.observe(tracker.current + lastWindow + points);
+      tracker.add(points);
+      const ts = new Array<number>(points);
+      const fs = new Array<number>(points);
+      for (let i = 0, k = 0; i < steps; i++) {
+        if (has[i] === 0) continue;
+        ts[k] = this.start + i * this.interval;
+        fs[k++] = values[i]!;
+      }
       out.push({ metric: s.labels, dropName: dropName || !keepName, ts, fs });
       if ((name === "rate" || name === "increase") && metricName !== "" && !hasCounterName(metricName)) {
         this.shared.annotations.info(possibleNonCounterInfo(metricName), e.args[0]!.pos);
       }
     }
     return out;
+  }
+
+  /**
+   * The window of every step over one series' timestamps: (end - range,
+   * end], end being the step time (or the @ time) minus the offset. Empty
+   * windows get lo === hi. Returns the samples read (all windows together),
+   * the largest window, and the last step's.
+   */
+  private findWindows(
+    sts: Float64Array,
+    at: number | null,
+    offset: number,
+    range: number,
+    w: { los: Int32Array; his: Int32Array; ends: Float64Array },
+  ): { loaded: number; maxWindow: number; lastWindow: number } {
+    const n = sts.length;
+    const start = this.start;
+    const interval = this.interval;
+    let lo = 0;
+    let hi = 0;
+    let loaded = 0;
+    let maxWindow = 0;
+    let lastWindow = 0;
+    for (let i = 0; i < this.numSteps; i++) {
+      const ref = (at ?? start + i * interval) - offset;
+      if (at !== null) {
+        lo = upperBound(sts, ref - range);
+        hi = upperBound(sts, ref, lo);
+      } else {
+        while (lo < n && sts[lo]! <= ref - range) lo++;
+        if (hi < lo) hi = lo;
+        while (hi < n && sts[hi]! <= ref) hi++;
+      }
+      w.los[i] = lo;
+      w.his[i] = hi;
+      w.ends[i] = ref;
+      const size = hi - lo;
+      lastWindow = size;
+      loaded += size;
+      if (size > maxWindow) maxWindow = size;
+    }
+    return { loaded, maxWindow, lastWindow };
+  }
+
+  /** Calls a one-window kernel for each non-empty window, with that step's parameters. */
+  private perWindow(kernel: RangeKernel, e: Call, params: (Float64Array | null)[], matrixIdx: number): RangeBatchKernel {
+    const ctx = this.windowCtx;
+    ctx.params = new Array<number>(params.length - 1);
+    ctx.positionRange = e.args[0]!.pos;
+    const stepParams = ctx.params as number[];
+    return (ts, vs, w, out, has) => {
+      for (let i = 0; i < w.count; i++) {
+        const lo = w.los[i]!;
+        const hi = w.his[i]!;
+        if (hi === lo) {
+          has[i] = 0;
+          continue;
+        }
+        let k = 0;
+        for (let p = 0; p < params.length; p++) if (p !== matrixIdx) stepParams[k++] = params[p]![i]!;
+        ctx.rangeStart = w.ends[i]! - w.range;
+        ctx.rangeEnd = w.ends[i]!;
+        ctx.evalTime = this.start + i * this.interval;
+        const v = kernel(ts, vs, lo, hi, ctx);
+        if (v === undefined) has[i] = 0;
+        else {
+          out[i] = v;
+          has[i] = 1;
+        }
+      }
+    };
   }
 
   private absentOverTime(e: Call, series: RangeSeries[], at: number | null, offset: number, range: number): StepMatrix {

@@ -38,3 +38,28 @@ export type RangeKernel = (
   hi: number,
   ctx: RangeContext,
 ) => number | undefined;
+
+/**
+ * All windows of one series at once, for the functions range queries
+ * spend their time in: window i holds samples [los[i], his[i]) and ends at
+ * ends[i] (its start is ends[i] - range, exclusive). Writes out[i] and sets
+ * has[i] to 1 where the window yields a value, 0 where it does not.
+ * Evaluating every window in one loop, with no call per window, is what
+ * makes these fast under every V8 tier.
+ */
+export type RangeBatchKernel = (
+  ts: Float64Array,
+  vs: Float64Array,
+  windows: RangeWindows,
+  out: Float64Array,
+  has: Uint8Array,
+) => void;
+
+export interface RangeWindows {
+  readonly los: Int32Array;
+  readonly his: Int32Array;
+  readonly ends: Float64Array;
+  readonly range: number;
+  /** Windows to evaluate: the first `count` entries. */
+  readonly count: number;
+}

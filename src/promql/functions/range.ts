@@ -3,7 +3,7 @@
  * absent_over_time is not here: it depends on whether any series matched,
  * which only the evaluator knows.
  */
-import type { RangeKernel } from "./context";
+import type { RangeBatchKernel, RangeKernel } from "./context";
 import {
   avgOverTime,
   changes,
@@ -24,13 +24,20 @@ import {
   tsOfMaxOverTime,
   tsOfMinOverTime,
 } from "./overtime";
-import { delta, idelta, increase, irate, rate } from "./rate";
+import { delta, deltaBatch, idelta, increase, increaseBatch, irate, rate, rateBatch } from "./rate";
 import { deriv, predictLinear } from "./regression";
 import { doubleExponentialSmoothing } from "./smoothing";
 
-export type { RangeContext, RangeKernel } from "./context";
+export type { RangeBatchKernel, RangeContext, RangeKernel, RangeWindows } from "./context";
 export { validateSmoothingFactors } from "./smoothing";
 export { hasCounterName } from "./rate";
+
+/** Functions with a kernel that evaluates all windows of a series in one loop. */
+export const RANGE_BATCH_FUNCTIONS: ReadonlyMap<string, RangeBatchKernel> = new Map<string, RangeBatchKernel>([
+  ["rate", rateBatch],
+  ["increase", increaseBatch],
+  ["delta", deltaBatch],
+]);
 
 export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeKernel> = new Map<string, RangeKernel>([
   ["rate", rate],
