@@ -243,7 +243,7 @@ export class Head implements ChunkContext {
     for (let i = 0; i < n; i++) {
       const s = found[i]!;
       bytes += seriesHeaderBytes(s.labelsCount);
-      if (withChunks) forChunksInRange(s, start, end, (_min, _max, data) => (bytes += chunkBytes(data.length)));
+      if (withChunks) bytes += chunkBytesInRange(s, start, end);
     }
     const w = new SelectionWriter(bytes);
     for (let i = 0; i < n; i++) {
@@ -253,7 +253,7 @@ export class Head implements ChunkContext {
         const off = s.labelsOffset + 2 * j;
         w.label(this.symbols.get(this.arena.at(off)), this.symbols.get(this.arena.at(off + 1)));
       }
-      if (withChunks) forChunksInRange(s, start, end, (min, max, data) => w.chunk(min, max, data));
+      if (withChunks) writeChunksInRange(w, s, start, end);
     }
     return w.finish();
   }
@@ -358,13 +358,32 @@ export class Head implements ChunkContext {
   }
 }
 
-/** The completed chunks and the open one of `s` that overlap [start, end], oldest first. */
-function forChunksInRange(s: MemSeries, start: number, end: number, fn: (minTime: number, maxTime: number, data: Uint8Array) => void): void {
-  if (s.chunks !== null) {
-    for (const c of s.chunks) if (c.maxTime >= start && c.minTime <= end) fn(c.minTime, c.maxTime, c.data);
+/** Answer bytes of the chunks of `s` that overlap [start, end] (see writeChunksInRange). */
+function chunkBytesInRange(s: MemSeries, start: number, end: number): number {
+  let bytes = 0;
+  const chunks = s.chunks;
+  if (chunks !== null) {
+    for (let i = 0; i < chunks.length; i++) {
+      const c = chunks[i]!;
+      if (c.maxTime >= start && c.minTime <= end) bytes += chunkBytes(c.data.length);
+    }
   }
   const head = s.head;
-  if (head !== null && head.lastTimestamp >= start && s.headMinTime <= end) fn(s.headMinTime, head.lastTimestamp, head.bytes());
+  if (head !== null && head.lastTimestamp >= start && s.headMinTime <= end) bytes += chunkBytes(head.byteLength);
+  return bytes;
+}
+
+/** Writes the completed chunks and the open one of `s` that overlap [start, end], oldest first. */
+function writeChunksInRange(w: SelectionWriter, s: MemSeries, start: number, end: number): void {
+  const chunks = s.chunks;
+  if (chunks !== null) {
+    for (let i = 0; i < chunks.length; i++) {
+      const c = chunks[i]!;
+      if (c.maxTime >= start && c.minTime <= end) w.chunk(c.minTime, c.maxTime, c.data);
+    }
+  }
+  const head = s.head;
+  if (head !== null && head.lastTimestamp >= start && s.headMinTime <= end) w.chunk(s.headMinTime, head.lastTimestamp, head.bytes());
 }
 
 function sortAndLimit(set: Set<string>, limit: number): string[] {
