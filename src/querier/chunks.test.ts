@@ -27,9 +27,16 @@ describe("decodeChunkSeries", () => {
     expect(plain(out)[0]![1]).toEqual([10, 20, 40, 50, 70, 80]);
   });
 
-  it("merges overlapping chunks sample by sample, the chunk listed first winning a shared timestamp", () => {
+  it("merges overlapping chunks sample by sample, the chunk that starts first winning a shared timestamp", () => {
     const out = decodeChunkSeries([series("1", [chunk([20, 40, 60], 3), chunk([10, 20, 30, 40, 50], 2)])], 0, 100);
-    expect(plain(out)).toEqual([["1", [10, 20, 30, 40, 50, 60], [20, 60, 60, 120, 100, 180]]]);
+    expect(plain(out)).toEqual([["1", [10, 20, 30, 40, 50, 60], [20, 40, 60, 80, 100, 180]]]);
+  });
+
+  it("reads a head chunk that a block cut split in two once, and interleaves out-of-order chunks", () => {
+    const split = decodeChunkSeries([series("1", [chunk([20, 30, 40, 50]), chunk([10, 20, 30])])], 0, 100);
+    expect(plain(split)).toEqual([["1", [10, 20, 30, 40, 50], [20, 40, 60, 80, 100]]]);
+    const ooo = decodeChunkSeries([series("1", [chunk([10, 30, 50, 70]), chunk([20, 40]), chunk([35, 80])])], 15, 75);
+    expect(plain(ooo)[0]![1]).toEqual([20, 30, 35, 40, 50, 70]);
   });
 
   it("drops series without samples in range unless asked to keep them", () => {

@@ -8,7 +8,6 @@
 import { compareLabels, type Labels } from "../model/labels";
 import type { ChunkRef, ChunkSeries, Series } from "../storage/storage";
 import { float64Bits } from "../tsdb/chunkenc/xor";
-import { mergeSamples } from "./merge";
 import { decodeXORRange, xorSamplesAt } from "./xor-decode";
 
 /**
@@ -58,8 +57,7 @@ export function sortedByLabels<T extends { readonly labels: Labels }>(series: T[
  * Every series with its samples in [start, end], views into two shared
  * buffers. Series left without samples are dropped unless `keepEmpty`
  * (label-only selects). A timestamp held by more than one chunk is kept
- * once: from the earlier chunk when chunks merely touch, from the chunk
- * listed first when they overlap.
+ * once, from the chunk that starts first.
  */
 export function decodeChunkSeries(series: readonly ChunkSeries[], start: number, end: number, keepEmpty = false): Series[] {
   let room = 0;
@@ -75,10 +73,7 @@ export function decodeChunkSeries(series: readonly ChunkSeries[], start: number,
     const first = n;
     scratch.length = 0;
     for (const c of s.chunks) if (inRange(c, start, end)) scratch.push(c);
-    if (scratch.length > 0) {
-      const ordered = timeOrdered(scratch);
-      n = ordered ? decodeInOrder(ordered, start, end, ts, bits, n) : decodeOverlapping(scratch, start, end, ts, bits, n);
-    }
+    if (scratch.length > 0) n = decodeSeriesChunks(scratch, start, end, ts, bits, n);
     if (n === first && !keepEmpty) continue;
     labels.push(s.labels);
     bounds.push(n);
@@ -100,49 +95,66 @@ function inRange(c: ChunkRef, start: number, end: number): boolean {
 }
 
 /**
- * `chunks` by start time (sources list the head before the blocks), or null
- * when one begins before the one before it ends: then they cannot simply
- * decode one after the other.
+ * Decodes a series' chunks in time order after `n` and returns the new
+ * count. Chunks usually follow each other (or touch, sharing one sample).
+ * Where one starts before the samples so far end, as a head chunk does
+ * that a block cut split in two, its samples are merged into that tail;
+ * on a timestamp held twice, the sample already decoded stays.
  */
-function timeOrdered(chunks: readonly ChunkRef[]): readonly ChunkRef[] | null {
-  let sorted: readonly ChunkRef[] = chunks;
-  for (let i = 1; i < chunks.length; i++) {
-    if (chunks[i]!.minTime < chunks[i - 1]!.minTime) {
-      sorted = chunks.slice().sort((a, b) => a.minTime - b.minTime);
-      break;
-    }
-  }
-  for (let i = 1; i < sorted.length; i++) if (sorted[i]!.minTime < sorted[i - 1]!.maxTime) return null;
-  return sorted;
-}
-
-function decodeInOrder(chunks: readonly ChunkRef[], start: number, end: number, ts: Float64Array, bits: Uint32Array, n: number): number {
+function decodeSeriesChunks(chunks: ChunkRef[], start: number, end: number, ts: Float64Array, bits: Uint32Array, n: number): number {
+  if (chunks.length > 1) chunks.sort((a, b) => a.minTime - b.minTime);
   const first = n;
   for (const c of chunks) {
-    // Chunks that touch share their boundary sample: times stay strictly increasing.
-    n = decodeXORRange(c.data, c.from, c.to, start, end, n > first ? ts[n - 1]! : -Infinity, ts, bits, n);
+    if (n === first || c.minTime > ts[n - 1]!) {
+      n = decodeXORRange(c.data, c.from, c.to, start, end, n > first ? ts[n - 1]! : -Infinity, ts, bits, n);
+    } else {
+      n = mergeChunkIntoTail(c, start, end, ts, bits, first, n);
+    }
   }
   return n;
 }
 
-/** The rare case (out-of-order chunks, a head chunk also in a block): decode each, then merge. */
-function decodeOverlapping(
-  chunks: readonly ChunkRef[],
-  start: number,
-  end: number,
-  ts: Float64Array,
-  bits: Uint32Array,
-  n: number,
-): number {
-  const parts: Series[] = chunks.map((c) => {
-    const size = xorSamplesAt(c.data, c.from);
-    const pts = new Float64Array(size);
-    const pvs = new Float64Array(size);
-    const m = decodeXORRange(c.data, c.from, c.to, start, end, -Infinity, pts, float64Bits(pvs), 0);
-    return { labels: [], timestamps: pts.subarray(0, m), values: pvs.subarray(0, m) };
-  });
-  const merged = mergeSamples(parts);
-  ts.set(merged.timestamps, n);
-  bits.set(float64Bits(merged.values), 2 * n);
-  return n + merged.timestamps.length;
+let scratchTs = new Float64Array(256);
+let scratchBits = new Uint32Array(512);
+let tailTs = new Float64Array(256);
+let tailBits = new Uint32Array(512);
+
+function mergeChunkIntoTail(c: ChunkRef, start: number, end: number, ts: Float64Array, bits: Uint32Array, first: number, n: number): number {
+  const size = xorSamplesAt(c.data, c.from);
+  if (scratchTs.length < size) {
+    scratchTs = new Float64Array(size);
+    scratchBits = new Uint32Array(2 * size);
+  }
+  const m = decodeXORRange(c.data, c.from, c.to, start, end, -Infinity, scratchTs, scratchBits, 0);
+  if (m === 0) return n;
+  // The tail the chunk overlaps: samples at or after its first one.
+  let p = n;
+  while (p > first && ts[p - 1]! >= scratchTs[0]!) p--;
+  const tail = n - p;
+  if (tailTs.length < tail) {
+    tailTs = new Float64Array(tail);
+    tailBits = new Uint32Array(2 * tail);
+  }
+  tailTs.set(ts.subarray(p, n));
+  tailBits.set(bits.subarray(2 * p, 2 * n));
+  let i = 0;
+  let j = 0;
+  let o = p;
+  while (i < tail || j < m) {
+    const fromTail = j === m || (i < tail && tailTs[i]! <= scratchTs[j]!);
+    if (fromTail) {
+      if (j < m && tailTs[i] === scratchTs[j]) j++;
+      ts[o] = tailTs[i]!;
+      bits[2 * o] = tailBits[2 * i]!;
+      bits[2 * o + 1] = tailBits[2 * i + 1]!;
+      i++;
+    } else {
+      ts[o] = scratchTs[j]!;
+      bits[2 * o] = scratchBits[2 * j]!;
+      bits[2 * o + 1] = scratchBits[2 * j + 1]!;
+      j++;
+    }
+    o++;
+  }
+  return o;
 }

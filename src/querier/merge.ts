@@ -42,51 +42,63 @@ export function mergeSeriesSets(sets: readonly (readonly Series[])[]): Series[] 
 }
 
 /**
- * Sources usually follow each other in time (blocks, then the head) and at
- * most overlap at a boundary, so samples are copied in runs: the source with
- * the earliest next sample gives everything before the next sample of any
- * other source in one typed-array copy.
+ * Merges the samples of series with equal labels; on a timestamp several
+ * hold, the earlier one in `group` wins. Folded two at a time.
  */
 export function mergeSamples(group: readonly Series[]): Series {
-  let total = 0;
-  for (const s of group) total += s.timestamps.length;
-  const ts = new Float64Array(total);
-  const vs = new Float64Array(total);
+  let acc = group[0]!;
+  for (let i = 1; i < group.length; i++) acc = mergeTwo(acc, group[i]!);
+  return acc;
+}
+
+/**
+ * Sources usually follow each other in time (blocks, then the head) and at
+ * most overlap near a boundary, where they hold the same samples. So
+ * samples move in runs, with one typed-array copy per run: a run of one
+ * side before the other's next sample, or a run of timestamps both hold
+ * (taken from `a`).
+ */
+function mergeTwo(a: Series, b: Series): Series {
+  const at = a.timestamps;
+  const bt = b.timestamps;
+  const na = at.length;
+  const nb = bt.length;
+  const ts = new Float64Array(na + nb);
+  const vs = new Float64Array(na + nb);
   // Values move as bits so that staleness markers keep their NaN payload.
   const bits = float64Bits(vs);
-  const srcTs = group.map((s) => s.timestamps);
-  const srcBits = group.map((s) => float64Bits(s.values));
-  const pos = new Int32Array(group.length);
+  const aBits = float64Bits(a.values);
+  const bBits = float64Bits(b.values);
   let n = 0;
-  for (;;) {
-    // The earliest next sample (the first source wins a tie) and the one after it.
-    let best = -1;
-    let bestT = Infinity;
-    let nextT = Infinity;
-    for (let i = 0; i < group.length; i++) {
-      const p = pos[i]!;
-      if (p >= srcTs[i]!.length) continue;
-      const t = srcTs[i]![p]!;
-      if (t < bestT) {
-        nextT = bestT;
-        bestT = t;
-        best = i;
-      } else if (t < nextT) nextT = t;
-    }
-    if (best < 0) break;
-    const from = pos[best]!;
-    const sts = srcTs[best]!;
-    let to = from + 1;
-    while (to < sts.length && sts[to]! < nextT) to++;
-    ts.set(sts.subarray(from, to), n);
-    bits.set(srcBits[best]!.subarray(2 * from, 2 * to), 2 * n);
+  let i = 0;
+  let j = 0;
+  const copy = (src: Float64Array, srcBits: Uint32Array, from: number, to: number): void => {
+    ts.set(src.subarray(from, to), n);
+    bits.set(srcBits.subarray(2 * from, 2 * to), 2 * n);
     n += to - from;
-    pos[best] = to;
-    // Others holding the last copied timestamp skip it: it is kept once.
-    const last = sts[to - 1]!;
-    for (let i = 0; i < group.length; i++) {
-      if (pos[i]! < srcTs[i]!.length && srcTs[i]![pos[i]!] === last) pos[i]!++;
+  };
+  while (i < na && j < nb) {
+    const ta = at[i]!;
+    const tb = bt[j]!;
+    if (ta < tb) {
+      let k = i + 1;
+      while (k < na && at[k]! < tb) k++;
+      copy(at, aBits, i, k);
+      i = k;
+    } else if (tb < ta) {
+      let k = j + 1;
+      while (k < nb && bt[k]! < ta) k++;
+      copy(bt, bBits, j, k);
+      j = k;
+    } else {
+      let k = 1;
+      while (i + k < na && j + k < nb && at[i + k] === bt[j + k]) k++;
+      copy(at, aBits, i, i + k);
+      i += k;
+      j += k;
     }
   }
-  return { labels: group[0]!.labels, timestamps: ts.subarray(0, n), values: vs.subarray(0, n) };
+  if (i < na) copy(at, aBits, i, na);
+  if (j < nb) copy(bt, bBits, j, nb);
+  return { labels: a.labels, timestamps: ts.subarray(0, n), values: vs.subarray(0, n) };
 }
