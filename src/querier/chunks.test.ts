@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { labelsFromRecord } from "../model/labels";
 import type { ChunkRef, ChunkSeries, Series } from "../storage/storage";
 import { encodeXOR, float64Bits } from "../tsdb/chunkenc/xor";
+import { SampleBuffers, samplesOf } from "../storage/samples";
 import { decodeChunkSeries, mergeChunkSeries } from "./chunks";
 
 /** A chunk of samples (t, t·mul), inside a larger buffer so offsets matter. */
@@ -54,7 +55,21 @@ describe("decodeChunkSeries", () => {
     const got = decodeChunkSeries([series("x", [chunk([1, 2, 3], 0, stale)]), series("y", [chunk(long)])], 2, 101);
     expect(got.map((s) => [...s.timestamps])).toEqual([[2, 3], [100, 101]]);
     expect([...float64Bits(got[0]!.values).subarray(0, 2)]).toEqual([0x00000002, 0x7ff00000]);
-    expect(got[1]!.values.buffer.byteLength).toBe(4 * 8);
+    expect(got[1]!.values.buffer.byteLength).toBe(2 * 8);
+  });
+
+  it("decodes lazily: into a reader's reused buffers, or once into the series' own arrays", () => {
+    const [a, b] = decodeChunkSeries([series("a", [chunk([1, 2, 3])]), series("b", [chunk([4, 5])])], 0, 10);
+    const buf = new SampleBuffers(1);
+    const first = samplesOf(a!, buf);
+    expect([...first.timestamps]).toEqual([1, 2, 3]);
+    const second = samplesOf(b!, buf);
+    expect([...second.values]).toEqual([8, 10]);
+    // The buffers grew to fit and were reused: both views share them.
+    expect(second.timestamps.buffer).toBe(first.timestamps.buffer);
+    expect(a!.timestamps).toBe(a!.timestamps);
+    expect([...a!.values]).toEqual([2, 4, 6]);
+    expect(a!.values.buffer).not.toBe(buf.values.buffer);
   });
 });
 

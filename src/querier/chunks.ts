@@ -7,7 +7,7 @@
  */
 import { compareLabels, type Labels } from "../model/labels";
 import type { ChunkRef, ChunkSeries, Series } from "../storage/storage";
-import { float64Bits } from "../tsdb/chunkenc/xor";
+import { type DecodableSeries, SampleBuffers, type SampleViews } from "../storage/samples";
 import { decodeXORRange, xorSamplesAt } from "./xor-decode";
 
 /**
@@ -54,40 +54,69 @@ export function sortedByLabels<T extends { readonly labels: Labels }>(series: T[
 }
 
 /**
- * Every series with its samples in [start, end], views into two shared
- * buffers. Series left without samples are dropped unless `keepEmpty`
- * (label-only selects). A timestamp held by more than one chunk is kept
- * once, from the chunk that starts first.
+ * Every series with its samples in [start, end], decoded when read.
+ * Holding decoded samples costs 16 bytes each against about 1.5 for XOR
+ * chunks, so a select of ten million samples would not fit a Worker's
+ * 128 MB decoded all at once: the engine decodes one series at a time
+ * into buffers it reuses (see storage/samples.ts), and any other reader
+ * decodes a series' own arrays on first access.
  */
 export function decodeChunkSeries(series: readonly ChunkSeries[], start: number, end: number, keepEmpty = false): Series[] {
-  let room = 0;
-  for (const s of series) for (const c of s.chunks) if (inRange(c, start, end)) room += xorSamplesAt(c.data, c.from);
-  let ts = new Float64Array(room);
-  let vs = new Float64Array(room);
-  const bits = float64Bits(vs);
-  const labels: Labels[] = [];
-  const bounds: number[] = [0];
-  const scratch: ChunkRef[] = [];
-  let n = 0;
+  const out: Series[] = [];
   for (const s of series) {
-    const first = n;
-    scratch.length = 0;
-    for (const c of s.chunks) if (inRange(c, start, end)) scratch.push(c);
-    if (scratch.length > 0) n = decodeSeriesChunks(scratch, start, end, ts, bits, n);
-    if (n === first && !keepEmpty) continue;
-    labels.push(s.labels);
-    bounds.push(n);
-  }
-  if (n * 2 < room) {
-    // An instant query keeps a few samples of whole chunks: do not pin the rest.
-    ts = ts.slice(0, n);
-    vs = vs.slice(0, n);
-  }
-  const out = new Array<Series>(labels.length);
-  for (let i = 0; i < labels.length; i++) {
-    out[i] = { labels: labels[i]!, timestamps: ts.subarray(bounds[i]!, bounds[i + 1]!), values: vs.subarray(bounds[i]!, bounds[i + 1]!) };
+    const chunks = s.chunks.filter((c) => inRange(c, start, end));
+    if (chunks.length === 0 && !keepEmpty) continue;
+    out.push(new LazySeries(s.labels, chunks, start, end));
   }
   return out;
+}
+
+/** A series whose chunks are decoded when its samples are read. */
+export class LazySeries implements DecodableSeries {
+  private decoded: SampleViews | null = null;
+
+  constructor(
+    readonly labels: Labels,
+    private readonly chunks: ChunkRef[],
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  get timestamps(): Float64Array {
+    return this.own().timestamps;
+  }
+
+  get values(): Float64Array {
+    return this.own().values;
+  }
+
+  /** Decodes into `buf` (not kept by the series); the views are valid until `buf` is reused. */
+  samplesInto(buf: SampleBuffers): SampleViews {
+    if (this.decoded !== null) return this.decoded;
+    buf.ensure(this.room());
+    const n = decodeSeriesChunks(this.chunks, this.start, this.end, buf.timestamps, buf.bits, 0);
+    return { timestamps: buf.timestamps.subarray(0, n), values: buf.values.subarray(0, n) };
+  }
+
+  private own(): SampleViews {
+    if (this.decoded === null) {
+      const room = this.room();
+      const buf = new SampleBuffers(room);
+      const n = decodeSeriesChunks(this.chunks, this.start, this.end, buf.timestamps, buf.bits, 0);
+      // An instant query reads a few samples out of whole chunks: do not pin the rest.
+      this.decoded =
+        n * 2 < room
+          ? { timestamps: buf.timestamps.slice(0, n), values: buf.values.slice(0, n) }
+          : { timestamps: buf.timestamps.subarray(0, n), values: buf.values.subarray(0, n) };
+    }
+    return this.decoded;
+  }
+
+  private room(): number {
+    let room = 0;
+    for (const c of this.chunks) room += xorSamplesAt(c.data, c.from);
+    return room;
+  }
 }
 
 function inRange(c: ChunkRef, start: number, end: number): boolean {

@@ -9,6 +9,7 @@ import type { AggregateExpr, BinaryExpr, Call, Expr, MatrixSelector, StepInvaria
 import { SET_OPS, exprType } from "../ast";
 import { METRIC_NAME, compareLabels, getLabel, labelsKey, type Labels } from "../../model/labels";
 import type { Series } from "../../storage/storage";
+import { SampleBuffers, type SampleViews, samplesOf } from "../../storage/samples";
 import { Annotations, invalidRatioWarning, possibleNonCounterInfo, sortInRangeQueryWarning } from "../functions/annotations";
 import { RANGE_BATCH_FUNCTIONS, RANGE_FUNCTIONS, hasCounterName, type RangeBatchKernel, type RangeContext, type RangeKernel } from "../functions/range";
 import { aggregateSeriesWise } from "./aggregate-series";
@@ -24,6 +25,12 @@ import { PointBuffer } from "./points";
 import { denseScalarSteps, vectorScalarMatrix } from "./vector-scalar";
 import { QueryError, isString, type EvalValue, type Sample, type StepMatrix, type StepSeries, type Vector } from "./types";
 
+/**
+ * Evaluation is synchronous and reads one series at a time, so every
+ * evaluator of the isolate can decode into the same buffers.
+ */
+const SHARED_BUFFERS = new SampleBuffers();
+
 /** State shared by an evaluation and its subquery children. */
 export interface EvalShared {
   readonly bounds: QueryBounds;
@@ -35,7 +42,7 @@ export interface EvalShared {
   readonly samples: SampleTracker;
 }
 
-/** A range vector as fed to range functions: float samples per series, stale markers removed. */
+/** A range vector as fed to range functions; windows never see stale markers (see windowSamples). */
 interface RangeSeries {
   readonly series: Series;
   readonly dropName: boolean;
@@ -43,6 +50,8 @@ interface RangeSeries {
 
 export class Evaluator {
   readonly numSteps: number;
+  /** Where lazily decoded series are decoded, one at a time (see storage/samples.ts). */
+  private readonly buffers = SHARED_BUFFERS;
   /** The context one-window range kernels see, refilled per window. */
   private readonly windowCtx: RangeContext = { rangeStart: 0, rangeEnd: 0, params: [], annotations: undefined!, metricName: "", evalTime: 0 };
 
@@ -159,8 +168,7 @@ export class Evaluator {
     const points = new PointBuffer(this.numSteps);
     for (const s of series) {
       // Hoisted: the hot loops must not reload them from a Series of any shape.
-      const sts = s.timestamps;
-      const svs = s.values;
+      const { timestamps: sts, values: svs } = samplesOf(s, this.buffers);
       const n = sts.length;
       let j = 0;
       for (let i = 0; i < this.numSteps; i++) {
@@ -185,8 +193,13 @@ export class Evaluator {
     return out;
   }
 
+  /** A range vector's samples of one series: stale markers are never part of a window. */
+  private windowSamples(s: Series): SampleViews {
+    return withoutStaleMarkers(samplesOf(s, this.buffers));
+  }
+
   private matrixSelectorSeries(ms: MatrixSelector): RangeSeries[] {
-    return (this.shared.data.get(ms.vectorSelector) ?? []).map((s) => ({ series: withoutStaleMarkers(s), dropName: false }));
+    return (this.shared.data.get(ms.vectorSelector) ?? []).map((s) => ({ series: s, dropName: false }));
   }
 
   /**
@@ -206,10 +219,11 @@ export class Evaluator {
     const out: StepMatrix = [];
     let total = 0;
     for (const { series: s, dropName } of series) {
-      const lo = upperBound(s.timestamps, ref - range);
-      const hi = upperBound(s.timestamps, ref, lo);
+      const { timestamps, values } = this.windowSamples(s);
+      const lo = upperBound(timestamps, ref - range);
+      const hi = upperBound(timestamps, ref, lo);
       if (hi === lo) continue;
-      out.push({ metric: s.labels, dropName, ts: Array.from(s.timestamps.subarray(lo, hi)), fs: Array.from(s.values.subarray(lo, hi)) });
+      out.push({ metric: s.labels, dropName, ts: Array.from(timestamps.subarray(lo, hi)), fs: Array.from(values.subarray(lo, hi)) });
       total += hi - lo;
     }
     if (load) {
@@ -432,13 +446,14 @@ export class Evaluator {
     for (const s of series) {
       const ts: number[] = [];
       const fs: number[] = [];
+      const { timestamps, values } = samplesOf(s, this.buffers);
       for (let i = 0; i < this.numSteps; i++) {
         const t = this.stepTime(i);
         const ref = (at ?? t) - vs.offset;
-        const j = upperBound(s.timestamps, ref);
+        const j = upperBound(timestamps, ref);
         if (j === 0) continue;
-        const st = s.timestamps[j - 1]!;
-        if (st <= ref - this.shared.lookback || isStaleNaN(s.values[j - 1]!)) continue;
+        const st = timestamps[j - 1]!;
+        if (st <= ref - this.shared.lookback || isStaleNaN(values[j - 1]!)) continue;
         ts.push(t);
         fs.push(st / 1000);
         perStep[i]!++;
@@ -490,9 +505,10 @@ export class Evaluator {
     for (const { series: s, dropName } of series) {
       const metricName = getLabel(s.labels, METRIC_NAME);
       this.windowCtx.metricName = metricName;
-      const { loaded, maxWindow, lastWindow } = this.findWindows(s.timestamps, at, mod.offset, range, windows);
+      const samples = this.windowSamples(s);
+      const { loaded, maxWindow, lastWindow } = this.findWindows(samples.timestamps, at, mod.offset, range, windows);
       tracker.loaded += loaded;
-      batch(s.timestamps, s.values, windows, values, has);
+      batch(samples.timestamps, samples.values, windows, values, has);
       let points = 0;
       for (let i = 0; i < steps; i++) points += has[i]!;
       tracker.observe(tracker.current + maxWindow);
@@ -586,14 +602,19 @@ export class Evaluator {
   }
 
   private absentOverTime(e: Call, series: RangeSeries[], at: number | null, offset: number, range: number): StepMatrix {
+    const present = new Uint8Array(this.numSteps);
+    for (const { series: s } of series) {
+      const { timestamps } = this.windowSamples(s);
+      for (let i = 0; i < this.numSteps; i++) {
+        const ref = (at ?? this.stepTime(i)) - offset;
+        if (upperBound(timestamps, ref) > upperBound(timestamps, ref - range)) present[i] = 1;
+      }
+    }
     const ts: number[] = [];
     const fs: number[] = [];
     for (let i = 0; i < this.numSteps; i++) {
-      const t = this.stepTime(i);
-      const ref = (at ?? t) - offset;
-      const present = series.some(({ series: s }) => upperBound(s.timestamps, ref) > upperBound(s.timestamps, ref - range));
-      if (present) continue;
-      ts.push(t);
+      if (present[i] === 1) continue;
+      ts.push(this.stepTime(i));
       fs.push(1);
     }
     if (ts.length === 0) return [];

@@ -4,6 +4,7 @@
  */
 import type { AtModifier, Expr, VectorSelector } from "../ast";
 import type { Querier, Series } from "../../storage/storage";
+import type { SampleViews } from "../../storage/samples";
 import { isStaleNaN } from "./stale";
 
 /** Query-wide times that `@ start()` / `@ end()` resolve to. */
@@ -128,7 +129,7 @@ export function upperBound(ts: Float64Array, t: number, from = 0): number {
  * The series without stale markers, as range windows see it (a stale marker
  * is never a sample of a range vector). Returns the input when it has none.
  */
-export function withoutStaleMarkers(s: Series): Series {
+export function withoutStaleMarkers<S extends SampleViews>(s: S): S | SampleViews {
   const vs = s.values;
   let stale = 0;
   for (let i = 0; i < vs.length; i++) if (isStaleNaN(vs[i]!)) stale++;
@@ -142,5 +143,5 @@ export function withoutStaleMarkers(s: Series): Series {
     ts[j] = s.timestamps[i]!;
     out[j++] = vs[i]!;
   }
-  return { labels: s.labels, timestamps: ts, values: out };
+  return { timestamps: ts, values: out };
 }

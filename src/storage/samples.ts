@@ -1,0 +1,50 @@
+/**
+ * Reading series one at a time without keeping their samples. Decoded
+ * samples cost 16 bytes each against about 1.5 in XOR chunks, so a reader
+ * that handles series one after another (the PromQL engine's selectors)
+ * has lazily decoded series write into buffers it owns and reuses.
+ */
+import type { Series } from "./storage";
+import { float64Bits } from "../tsdb/chunkenc/xor";
+
+/** A series' samples; from `samplesOf`, valid until the same buffers are reused. */
+export interface SampleViews {
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+}
+
+/** Growable buffers a reader decodes series into. */
+export class SampleBuffers {
+  timestamps: Float64Array;
+  values: Float64Array;
+  /** The 32-bit halves of `values`: samples move as bits to keep NaN payloads. */
+  bits: Uint32Array;
+
+  constructor(size = 1024) {
+    this.timestamps = new Float64Array(size);
+    this.values = new Float64Array(size);
+    this.bits = float64Bits(this.values);
+  }
+
+  ensure(n: number): void {
+    if (this.timestamps.length >= n) return;
+    const size = Math.max(n, 2 * this.timestamps.length);
+    this.timestamps = new Float64Array(size);
+    this.values = new Float64Array(size);
+    this.bits = float64Bits(this.values);
+  }
+}
+
+/** A series that can decode into a reader's buffers instead of keeping its samples. */
+export interface DecodableSeries extends Series {
+  samplesInto(buf: SampleBuffers): SampleViews;
+}
+
+function isDecodable(s: Series): s is DecodableSeries {
+  return typeof (s as Partial<DecodableSeries>).samplesInto === "function";
+}
+
+/** The samples of `s`: decoded into `buf` when it is lazily decoded, else its own arrays. */
+export function samplesOf(s: Series, buf: SampleBuffers): SampleViews {
+  return isDecodable(s) ? s.samplesInto(buf) : s;
+}
