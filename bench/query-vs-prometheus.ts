@@ -31,6 +31,7 @@ import { fmt, parseFlags, quantile, ratio, table } from "../test/support/report"
 import { makeTempDir, removeTempDir } from "../test/support/paths";
 import { killChildrenOnSignal } from "../test/support/process";
 import { sleep } from "../test/support/wait";
+import { treeUsage } from "../test/support/procfs";
 
 const TENANT = "bench-query";
 const INTERVAL_MS = 15_000;
@@ -309,6 +310,11 @@ async function main(): Promise<void> {
       console.warn(`${MISSING_PROMETHEUS}: timing promflare alone`);
     }
 
+    // Loading leaves ingesters cutting blocks and the compactor merging
+    // them, all on workerd's one thread: time queries once that is done.
+    const idle = await waitForIdle(gateway.pid);
+    console.log(`promflare: idle (block cuts and compaction done) after waiting ${fmt(idle, 0)} s`);
+
     const end = timeOf(data, data.steps - 1) / 1000;
     const start = timeOf(data, 0) / 1000;
     const rangeParams = { start: String(start), end: String(end), step: flags["range-step"]! };
@@ -356,6 +362,20 @@ async function main(): Promise<void> {
     await gateway?.stop();
     removeTempDir(workDir);
   }
+}
+
+/** Seconds until the process tree used under 5% of a core for three seconds running (at most 5 minutes). */
+async function waitForIdle(pid: number): Promise<number> {
+  const started = performance.now();
+  let quiet = 0;
+  let last = treeUsage(pid).cpuSeconds;
+  while (quiet < 3 && performance.now() - started < 300_000) {
+    await sleep(1000);
+    const now = treeUsage(pid).cpuSeconds;
+    quiet = now - last < 0.05 ? quiet + 1 : 0;
+    last = now;
+  }
+  return (performance.now() - started) / 1000;
 }
 
 async function loadIntoPrometheus(tools: PrometheusTools, data: DataSet, workDir: string): Promise<PrometheusServer> {
