@@ -4,7 +4,7 @@
  */
 import type { Context } from "hono";
 import { labelsToRecord } from "../model/labels";
-import { Engine, QueryError, type QueryResult, type QueryValue } from "../promql/engine";
+import { Engine, QueryError, type QueryResult, type QuerySeries, type QueryValue } from "../promql/engine";
 import { formatDuration } from "../config/duration";
 import { formatExpr, parseExpr } from "../promql/parser";
 import { tenantLimits } from "../tenancy/limits";
@@ -12,7 +12,7 @@ import type { AppEnv } from "../tenancy/middleware";
 import { astToJson } from "./ast-json";
 import { durationParam, limitParam, readParams, timeParam } from "./params";
 import { apiQuerier } from "./querier";
-import { ApiError, applyLimit, formatTimestamp, formatValue, success } from "./response";
+import { ApiError, applyLimit, formatTimestamp, formatValue, success, successJson } from "./response";
 
 /** Prometheus refuses range queries with more points per series than this. */
 export const MAX_POINTS_PER_SERIES = 11_000;
@@ -63,21 +63,39 @@ function lookbackOption(params: URLSearchParams): { lookbackDelta?: number } {
 function respond(result: QueryResult, params: URLSearchParams, started: number, storeWarnings: string[]): Response {
   const limit = limitParam(params);
   const warnings = [...storeWarnings, ...result.positioned.warnings];
-  const data: Record<string, unknown> = encodeValue(result.value, limit, warnings);
-  const stats = params.get("stats");
-  if (stats) {
-    data.stats = {
-      timings: { evalTotalTime: (Date.now() - started) / 1000, execTotalTime: (Date.now() - started) / 1000 },
-      samples: {
-        totalQueryableSamples: result.stats.samplesLoaded,
-        peakSamples: result.stats.peakSamples,
-      },
-    };
+  const notes = { warnings, infos: result.positioned.infos };
+  const stats = params.get("stats")
+    ? {
+        timings: { evalTotalTime: (Date.now() - started) / 1000, execTotalTime: (Date.now() - started) / 1000 },
+        samples: {
+          totalQueryableSamples: result.stats.samplesLoaded,
+          peakSamples: result.stats.peakSamples,
+        },
+      }
+    : undefined;
+  if (result.value.type === "matrix") {
+    // Range results run to hundreds of thousands of points: written as text
+    // directly rather than as an array per point for JSON.stringify.
+    const matrix = matrixJson(result.value.series, limit, warnings);
+    return successJson(`{"resultType":"matrix","result":${matrix}${stats ? `,"stats":${JSON.stringify(stats)}` : ""}}`, notes);
   }
-  return success(data, { warnings, infos: result.positioned.infos });
+  const data: Record<string, unknown> = encodeValue(result.value, limit, warnings);
+  if (stats) data.stats = stats;
+  return success(data, notes);
 }
 
-function encodeValue(v: QueryValue, limit: number, warnings: string[]): Record<string, unknown> {
+function matrixJson(series: readonly QuerySeries[], limit: number, warnings: string[]): string {
+  const parts: string[] = [];
+  for (const s of applyLimit(series, limit, warnings)) {
+    const points = new Array<string>(s.timestamps.length);
+    // Values are digits, "NaN" or "±Inf" and timestamps plain numbers: nothing to escape.
+    for (let i = 0; i < points.length; i++) points[i] = `[${formatTimestamp(s.timestamps[i]!)},"${formatValue(s.values[i]!)}"]`;
+    parts.push(`{"metric":${JSON.stringify(labelsToRecord(s.labels))},"values":[${points.join(",")}]}`);
+  }
+  return `[${parts.join(",")}]`;
+}
+
+function encodeValue(v: Exclude<QueryValue, { type: "matrix" }>, limit: number, warnings: string[]): Record<string, unknown> {
   switch (v.type) {
     case "scalar":
       return { resultType: "scalar", result: [formatTimestamp(v.t), formatValue(v.v)] };
@@ -87,17 +105,6 @@ function encodeValue(v: QueryValue, limit: number, warnings: string[]): Record<s
       return {
         resultType: "vector",
         result: applyLimit(v.samples, limit, warnings).map((s) => ({ metric: labelsToRecord(s.labels), value: [formatTimestamp(s.t), formatValue(s.v)] })),
-      };
-    case "matrix":
-      return {
-        resultType: "matrix",
-        result: applyLimit(v.series, limit, warnings).map((s) => {
-          const values = new Array<[number, string]>(s.timestamps.length);
-          for (let i = 0; i < s.timestamps.length; i++) {
-            values[i] = [formatTimestamp(s.timestamps[i]!), formatValue(s.values[i]!)];
-          }
-          return { metric: labelsToRecord(s.labels), values };
-        }),
       };
   }
 }

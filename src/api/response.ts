@@ -40,6 +40,14 @@ export function success(data: unknown, notes: Annotated = {}): Response {
   return Response.json(body);
 }
 
+/** `success` for a `data` already written as JSON text. */
+export function successJson(dataJson: string, notes: Annotated = {}): Response {
+  let body = `{"status":"success","data":${dataJson}`;
+  if (notes.warnings && notes.warnings.length > 0) body += `,"warnings":${JSON.stringify(notes.warnings)}`;
+  if (notes.infos && notes.infos.length > 0) body += `,"infos":${JSON.stringify(notes.infos)}`;
+  return new Response(`${body}}`, { headers: { "content-type": "application/json" } });
+}
+
 export function failure(err: ApiError): Response {
   return Response.json({ status: "error", errorType: err.type, error: err.message }, { status: err.status });
 }
@@ -60,7 +68,8 @@ export function formatValue(v: number): string {
  */
 function formatFloat(v: number): string {
   const s = String(v);
-  if (!/e/i.test(s)) return s;
+  // String() writes an exponent as a lowercase "e".
+  if (s.indexOf("e") === -1) return s;
   const [mant, expStr] = s.toLowerCase().split("e") as [string, string];
   const exp = Number(expStr);
   const neg = mant.startsWith("-");

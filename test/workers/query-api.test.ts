@@ -68,6 +68,44 @@ describe("/api/v1/query", () => {
     expect(r.body.data.stats!.samples.totalQueryableSamples).toBeGreaterThan(0);
   });
 
+  it("writes range results (special values, escaped labels, limit, stats) as the same JSON", async () => {
+    const odd = { __name__: "odd_labels", path: 'C:\\dir "quoted"\n', unicode: "żółw ☃" };
+    expect((await push(T, { series: [series(odd, [[base, -0], [base + 15_000, 1e21], [base + 30_000, 1.5e-7]])] })).status).toBe(204);
+    const r = await api<Data & { stats?: { samples: { totalQueryableSamples: number } } }>(T, "/api/v1/query_range", {
+      query: "odd_labels or temperature",
+      start: String(base / 1000),
+      end: String((base + 30_000) / 1000),
+      step: "15",
+      limit: "2",
+      stats: "all",
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.data.resultType).toBe("matrix");
+    expect(r.body.data.result).toEqual([
+      {
+        metric: odd,
+        values: [
+          [base / 1000, "-0"],
+          [(base + 15_000) / 1000, "1000000000000000000000"],
+          [(base + 30_000) / 1000, "0.00000015"],
+        ],
+      },
+      {
+        metric: { __name__: "temperature", room: "x" },
+        values: [
+          [base / 1000, "NaN"],
+          [(base + 15_000) / 1000, "+Inf"],
+          [(base + 30_000) / 1000, "+Inf"],
+        ],
+      },
+    ]);
+    expect(r.body.warnings).toBeUndefined();
+    expect(r.body.data.stats!.samples.totalQueryableSamples).toBeGreaterThan(0);
+    const cut = await api<Data>(T, "/api/v1/query_range", { query: "odd_labels or temperature", start: String(base / 1000), end: String((base + 30_000) / 1000), step: "15", limit: "1" });
+    expect((cut.body.data.result as unknown[]).length).toBe(1);
+    expect(cut.body.warnings).toEqual(["results truncated due to limit"]);
+  });
+
   it.each([
     [{ query: "up", time: "abc" }, `invalid parameter "time": invalid time value for 'time': cannot parse "abc" to a valid timestamp`],
     [{ query: "sum(" }, `invalid parameter "query": 1:5: parse error: unclosed left parenthesis`],
