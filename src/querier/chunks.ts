@@ -1,19 +1,17 @@
 /**
- * From chunk series to sample arrays. Sources hand over their XOR chunks
+ * From chunk series to samples. Sources hand over their XOR chunks
  * undecoded; series that several sources (or blocks) hold are joined chunk
- * list to chunk list, and every sample is then decoded exactly once, into
- * one timestamp and one value buffer shared by all series of the select.
- * Merging decoded arrays instead would copy each sample once per source.
+ * list to chunk list, and each series decodes its chunks in time order when
+ * read. Merging decoded arrays instead would copy each sample once per
+ * source, and decoding a whole select up front would hold 16 bytes per
+ * sample at once.
  */
 import { compareLabels, type Labels } from "../model/labels";
 import type { ChunkRef, ChunkSeries, Series } from "../storage/storage";
 import { type DecodableSeries, SampleBuffers, type SampleViews } from "../storage/samples";
 import { decodeXORRange, xorSamplesAt } from "./xor-decode";
 
-/**
- * The sorted union of sorted lists; a series in several lists gets their
- * chunks in list order (which decides ties between sources, see below).
- */
+/** The sorted union of sorted lists; a series in several lists gets all their chunks. */
 export function mergeChunkSeries(lists: readonly (readonly ChunkSeries[])[]): ChunkSeries[] {
   let work = lists.filter((l) => l.length > 0) as (readonly ChunkSeries[])[];
   if (work.length === 0) return [];

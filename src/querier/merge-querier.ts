@@ -40,7 +40,7 @@ export class MergeQuerier implements Querier {
   /**
    * Sources that hold chunks (heads, blocks) are joined per series before
    * anything is decoded; the others' decoded series are merged in after.
-   * On a timestamp several sources hold, the earlier source wins.
+   * A timestamp several sources hold comes back once.
    */
   async select(matchers: readonly Matcher[], hints: SelectHints): Promise<Series[]> {
     if (this.sources.length === 1) return this.sources[0]!.querier.select(matchers, hints);
