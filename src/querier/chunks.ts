@@ -84,6 +84,11 @@ export class LazySeries implements DecodableSeries {
     return this.own().timestamps;
   }
 
+  /** Whether the series holds decoded samples of its own (a reader used the getters). */
+  get retainsSamples(): boolean {
+    return this.decoded !== null;
+  }
+
   get values(): Float64Array {
     return this.own().values;
   }
