@@ -64,7 +64,7 @@ export interface SelectedSeries {
  * label order, labels as indexes into `symbols`, chunks copied into `data`.
  */
 export interface SelectResult {
-  readonly symbols: string[];
+  readonly symbols: readonly string[];
   readonly data: Uint8Array;
 }
 

@@ -12,6 +12,7 @@
  *   length N, N bytes of XOR chunk
  */
 import type { Label } from "../model/labels";
+import { SymbolTable } from "../model/symbol-table";
 import type { ChunkData, SelectedSeries, SelectResult } from "./protocol";
 
 const INITIAL_BYTES = 1 << 16;
@@ -31,8 +32,7 @@ export class SelectionWriter {
   private buf: Uint8Array;
   private view: DataView;
   private len = 0;
-  private readonly symbolIds = new Map<string, number>();
-  private readonly symbols: string[] = [];
+  private readonly symbols = new SymbolTable();
   private open = false;
   private chunkCountAt = -1;
   private chunkCount = 0;
@@ -57,8 +57,8 @@ export class SelectionWriter {
   }
 
   label(name: string, value: string): void {
-    this.view.setUint32(this.len, this.symbol(name), true);
-    this.view.setUint32(this.len + 4, this.symbol(value), true);
+    this.view.setUint32(this.len, this.symbols.intern(name), true);
+    this.view.setUint32(this.len + 4, this.symbols.intern(value), true);
     this.len += 8;
   }
 
@@ -83,7 +83,7 @@ export class SelectionWriter {
     this.endSeries();
     // A view would clone its whole backing buffer; send exactly the bytes written.
     const data = this.len === this.buf.length ? this.buf : this.buf.slice(0, this.len);
-    return { symbols: this.symbols, data };
+    return { symbols: this.symbols.strings, data };
   }
 
   private endSeries(): void {
@@ -99,16 +99,6 @@ export class SelectionWriter {
     }
     this.chunkCountAt = -1;
     this.chunkCount = 0;
-  }
-
-  private symbol(s: string): number {
-    let id = this.symbolIds.get(s);
-    if (id === undefined) {
-      id = this.symbols.length;
-      this.symbols.push(s);
-      this.symbolIds.set(s, id);
-    }
-    return id;
   }
 
   private reserve(bytes: number): void {

@@ -3,6 +3,7 @@
  * tests, benchmarks and forwarding. Not on the ingest hot path.
  */
 import type { Label } from "../model/labels";
+import { SymbolTable } from "../model/symbol-table";
 import { WIRE_LEN } from "../proto/reader";
 import { ProtoWriter } from "../proto/writer";
 import { metricTypeToEnum } from "./metric-type";
@@ -60,11 +61,11 @@ export function encodeWriteRequestV1(input: WriteInput): Uint8Array {
 
 /** Encodes an `io.prometheus.write.v2.Request`, interning every string. */
 export function encodeWriteRequestV2(input: WriteInput): Uint8Array {
-  const table = new SymbolTable();
+  const table = rw2Symbols();
   const body = new ProtoWriter(4096);
   for (const s of input.series) {
     body.messageField(5);
-    body.packedUint64Field(1, table.refs(s.labels));
+    body.packedUint64Field(1, labelRefs(table, s.labels));
     const samples = s.samples ?? [];
     for (let i = 0; i < samples.length; i++) {
       const p = samples[i]!;
@@ -74,21 +75,21 @@ export function encodeWriteRequestV2(input: WriteInput): Uint8Array {
     }
     for (let i = 0; i < (s.histograms ?? 0); i++) body.messageField(3).uint64Field(1, 1).join();
     for (const e of s.exemplars ?? []) {
-      body.messageField(4).packedUint64Field(1, table.refs(e.labels)).doubleField(2, e.value).int64Field(3, e.timestamp).join();
+      body.messageField(4).packedUint64Field(1, labelRefs(table, e.labels)).doubleField(2, e.value).int64Field(3, e.timestamp).join();
     }
     if (s.metadata) {
       body
         .messageField(5)
         .uint64Field(1, metricTypeToEnum(s.metadata.type))
-        .uint64Field(3, table.ref(s.metadata.help))
-        .uint64Field(4, table.ref(s.metadata.unit))
+        .uint64Field(3, table.intern(s.metadata.help))
+        .uint64Field(4, table.intern(s.metadata.unit))
         .join();
     }
     body.join();
   }
   // Symbols go first, as Prometheus writes them (field order 4 before 5).
   const w = new ProtoWriter(body.length + 1024);
-  for (const sym of table.symbols) w.key(4, WIRE_LEN).string(sym);
+  for (const sym of table.strings) w.key(4, WIRE_LEN).string(sym);
   const head = w.finish();
   const tail = body.finish();
   const out = new Uint8Array(head.length + tail.length);
@@ -97,23 +98,15 @@ export function encodeWriteRequestV2(input: WriteInput): Uint8Array {
   return out;
 }
 
-class SymbolTable {
-  readonly symbols: string[] = [""];
-  private readonly index = new Map<string, number>([["", 0]]);
+/** RW 2.0 symbols: the empty string first, as the format requires. */
+function rw2Symbols(): SymbolTable {
+  const table = new SymbolTable();
+  table.intern("");
+  return table;
+}
 
-  ref(s: string): number {
-    let i = this.index.get(s);
-    if (i === undefined) {
-      i = this.symbols.length;
-      this.symbols.push(s);
-      this.index.set(s, i);
-    }
-    return i;
-  }
-
-  refs(labels: readonly Label[]): number[] {
-    const out: number[] = [];
-    for (const l of labels) out.push(this.ref(l.name), this.ref(l.value));
-    return out;
-  }
+function labelRefs(table: SymbolTable, labels: readonly Label[]): number[] {
+  const out: number[] = [];
+  for (const l of labels) out.push(table.intern(l.name), table.intern(l.value));
+  return out;
 }

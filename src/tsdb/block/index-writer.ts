@@ -8,6 +8,7 @@
  * never to samples.
  */
 import type { Labels } from "../../model/labels";
+import { SymbolTable } from "../../model/symbol-table";
 import { crc32c } from "./crc32";
 import { Encbuf } from "./encbuf";
 import {
@@ -52,9 +53,8 @@ class GrowableU32 {
 }
 
 export class IndexWriter {
-  /** Label string → provisional symbol id (order of first use). */
-  private readonly symbolIds = new Map<string, number>();
-  private readonly symbols: string[] = [];
+  /** Label strings with provisional ids (order of first use). */
+  private readonly symbols = new SymbolTable();
   /** Per series: label count, then provisional (name, value) id pairs. */
   private readonly seriesLabels = new GrowableU32();
   /** Per series: chunk count, then (minTime, maxTime, ref) per chunk. */
@@ -68,7 +68,7 @@ export class IndexWriter {
     // Prometheus's symbol tables always hold the empty string (the name and
     // value of the all-series postings key); keeping it makes our indexes
     // byte-identical to Prometheus's for the same series.
-    this.intern("");
+    this.symbols.intern("");
   }
 
   get seriesCount(): number {
@@ -101,8 +101,8 @@ export class IndexWriter {
     const sl = this.seriesLabels;
     sl.push(labels.length);
     for (const l of labels) {
-      sl.push(this.intern(l.name));
-      sl.push(this.intern(l.value));
+      sl.push(this.symbols.intern(l.name));
+      sl.push(this.symbols.intern(l.value));
     }
     const sc = this.seriesChunks;
     sc.push(chunks.length);
@@ -116,37 +116,28 @@ export class IndexWriter {
     this.numSeries++;
   }
 
-  private intern(s: string): number {
-    let id = this.symbolIds.get(s);
-    if (id === undefined) {
-      id = this.symbols.length;
-      this.symbols.push(s);
-      this.symbolIds.set(s, id);
-    }
-    return id;
-  }
-
   /** Lays out the whole index and returns its bytes. */
   finish(): Uint8Array {
     if (this.finished) throw new Error("index writer is finished");
     this.finished = true;
 
     // Final symbol ids are positions in the sorted table.
-    const order = this.symbols.map((_, i) => i).sort((a, b) => compareUtf8(this.symbols[a]!, this.symbols[b]!));
-    const finalId = new Uint32Array(this.symbols.length);
+    const strings = this.symbols.strings;
+    const order = strings.map((_, i) => i).sort((a, b) => compareUtf8(strings[a]!, strings[b]!));
+    const finalId = new Uint32Array(strings.length);
     for (let i = 0; i < order.length; i++) finalId[order[i]!] = i;
+    const sortedSymbols = order.map((i) => strings[i]!);
 
     const out = new Encbuf(1 << 16);
     out.putBE32(INDEX_MAGIC);
     out.putByte(INDEX_FORMAT_V2);
 
     const symbolsAt = out.len;
-    writeSymbols(out, order.map((i) => this.symbols[i]!));
+    writeSymbols(out, sortedSymbols);
 
     const seriesAt = out.len;
     const { postings, all } = this.writeSeries(out, finalId);
-    const sortedSymbols = order.map((i) => this.symbols[i]!);
-    const numSymbols = this.symbols.length;
+    const numSymbols = strings.length;
     // Postings keys in (name, value) order, as symbol ids are in string order.
     const keys = Array.from(postings.keys()).sort((a, b) => a - b);
 
@@ -194,7 +185,7 @@ export class IndexWriter {
   }
 
   private writeSeries(out: Encbuf, finalId: Uint32Array): { postings: Map<number, GrowableU32>; all: GrowableU32 } {
-    const numSymbols = this.symbols.length;
+    const numSymbols = this.symbols.size;
     const postings = new Map<number, GrowableU32>();
     const all = new GrowableU32();
     const entry = new Encbuf(256);

@@ -17,7 +17,8 @@ import { Append, DEFAULT_CHUNK_RANGE_MS, MemSeries, SAMPLES_PER_CHUNK } from "./
 import type { ChunkContext, HeadChunk } from "./series";
 import { floatHi, floatLo } from "../chunkenc/xor";
 import { ChunkSlab } from "./slab";
-import { LabelArena, SymbolTable } from "./symbols";
+import { SymbolTable } from "../../model/symbol-table";
+import { LabelArena } from "./symbols";
 
 export interface HeadOptions {
   readonly samplesPerChunk?: number;

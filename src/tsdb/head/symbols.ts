@@ -1,37 +1,4 @@
 /**
- * Interned label strings. Each distinct name or value is stored once per
- * head and series refer to it by a small integer id, which is what keeps
- * per-series label memory near 8 bytes per label pair.
- */
-export class SymbolTable {
-  private readonly strings: string[] = [];
-  private readonly ids = new Map<string, number>();
-
-  intern(s: string): number {
-    let id = this.ids.get(s);
-    if (id === undefined) {
-      id = this.strings.length;
-      this.strings.push(s);
-      this.ids.set(s, id);
-    }
-    return id;
-  }
-
-  /** The id of `s`, or -1 when no series ever used it. */
-  lookup(s: string): number {
-    return this.ids.get(s) ?? -1;
-  }
-
-  get(id: number): string {
-    return this.strings[id]!;
-  }
-
-  get size(): number {
-    return this.strings.length;
-  }
-}
-
-/**
  * Label sets of all series packed into one growable Uint32Array as
  * (name id, value id) pairs, so a series holds just an offset and a count.
  */
