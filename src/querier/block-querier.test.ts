@@ -2,8 +2,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { type Labels, labelsFromRecord } from "../model/labels";
 import { Matcher } from "../model/matchers";
 import { type BucketIndex, blockFromMeta, emptyBucketIndex, encodeBucketIndex, withBlock, withDeletionMark } from "../storage/bucket-index";
-import { encodeXOR } from "../tsdb/chunkenc/xor";
 import { type BlockSeries, writeBlockToMemory } from "../tsdb/block/block-writer";
+import { blockSeries } from "../../test/support/block-series";
 import { newULID } from "../tsdb/block/ulid";
 import { BlockIndexCache } from "./block-index-cache";
 import { type BlockBucket, BlockQuerier, BucketIndexCache } from "./block-querier";
@@ -49,22 +49,6 @@ class FakeBucket implements BlockBucket {
 }
 
 const HOUR = 3_600_000;
-
-/** Samples every 15 s over [from, to), value = f(t). */
-function series(rec: Record<string, string>, from: number, to: number, f: (t: number) => number): BlockSeries {
-  const ts: number[] = [];
-  const vs: number[] = [];
-  for (let t = from; t < to; t += 15_000) {
-    ts.push(t);
-    vs.push(f(t));
-  }
-  const chunks = [];
-  for (let i = 0; i < ts.length; i += 120) {
-    const j = Math.min(i + 120, ts.length);
-    chunks.push({ minTime: ts[i]!, maxTime: ts[j - 1]!, data: encodeXOR(ts, vs, i, j) });
-  }
-  return { labels: labelsFromRecord(rec), chunks };
-}
 
 async function putBlock(
   bucket: FakeBucket,
@@ -124,9 +108,9 @@ describe("BlockQuerier", () => {
       0,
       2 * HOUR,
       [
-        series({ __name__: "x", job: "a" }, 0, 2 * HOUR, (t) => t / 1000),
-        series({ __name__: "x", job: "b" }, 0, 2 * HOUR, (t) => -t),
-        series({ __name__: "y", job: "a" }, 0, 2 * HOUR, () => 1),
+        blockSeries({ __name__: "x", job: "a" }, 0, 2 * HOUR, (t) => t / 1000),
+        blockSeries({ __name__: "x", job: "b" }, 0, 2 * HOUR, (t) => -t),
+        blockSeries({ __name__: "y", job: "a" }, 0, 2 * HOUR, () => 1),
       ],
       emptyBucketIndex(),
     );
@@ -140,9 +124,9 @@ describe("BlockQuerier", () => {
   });
 
   it("merges a series held by two blocks without repeating timestamps", async () => {
-    let r = await putBlock(bucket, "t", 0, 2 * HOUR, [series({ __name__: "x" }, 0, 2 * HOUR, (t) => t)], emptyBucketIndex());
+    let r = await putBlock(bucket, "t", 0, 2 * HOUR, [blockSeries({ __name__: "x" }, 0, 2 * HOUR, (t) => t)], emptyBucketIndex());
     // A second block (another shard's copy / compaction overlap) sharing the last 10 minutes.
-    r = await putBlock(bucket, "t", 2 * HOUR - 600_000, 4 * HOUR, [series({ __name__: "x" }, 2 * HOUR - 600_000, 4 * HOUR, (t) => t)], r.index);
+    r = await putBlock(bucket, "t", 2 * HOUR - 600_000, 4 * HOUR, [blockSeries({ __name__: "x" }, 2 * HOUR - 600_000, 4 * HOUR, (t) => t)], r.index);
     writeIndex(bucket, "t", r.index);
     const [s] = await newQuerier().select([eq("__name__", "x")], { start: 0, end: 4 * HOUR });
     expect(s!.timestamps.length).toBe((4 * HOUR) / 15_000);
@@ -151,11 +135,11 @@ describe("BlockQuerier", () => {
   });
 
   it("opens only blocks overlapping the range and skips marked blocks", async () => {
-    let r = await putBlock(bucket, "t", 0, 2 * HOUR, [series({ __name__: "x" }, 0, 2 * HOUR, () => 1)], emptyBucketIndex());
+    let r = await putBlock(bucket, "t", 0, 2 * HOUR, [blockSeries({ __name__: "x" }, 0, 2 * HOUR, () => 1)], emptyBucketIndex());
     const first = r.id;
-    r = await putBlock(bucket, "t", 2 * HOUR, 4 * HOUR, [series({ __name__: "x" }, 2 * HOUR, 4 * HOUR, () => 2)], r.index);
+    r = await putBlock(bucket, "t", 2 * HOUR, 4 * HOUR, [blockSeries({ __name__: "x" }, 2 * HOUR, 4 * HOUR, () => 2)], r.index);
     const second = r.id;
-    r = await putBlock(bucket, "t", 4 * HOUR, 6 * HOUR, [series({ __name__: "x" }, 4 * HOUR, 6 * HOUR, () => 3)], r.index);
+    r = await putBlock(bucket, "t", 4 * HOUR, 6 * HOUR, [blockSeries({ __name__: "x" }, 4 * HOUR, 6 * HOUR, () => 3)], r.index);
     const third = r.id;
     writeIndex(bucket, "t", withDeletionMark(r.index, third, 5, 5));
 
@@ -167,7 +151,7 @@ describe("BlockQuerier", () => {
   });
 
   it("keeps reading a block marked after the query read the bucket index", async () => {
-    const { index, id } = await putBlock(bucket, "t", 0, 2 * HOUR, [series({ __name__: "x" }, 0, 2 * HOUR, () => 1)], emptyBucketIndex());
+    const { index, id } = await putBlock(bucket, "t", 0, 2 * HOUR, [blockSeries({ __name__: "x" }, 0, 2 * HOUR, () => 1)], emptyBucketIndex());
     writeIndex(bucket, "t", index);
     const q = newQuerier();
     expect(await q.labelValues("__name__", [], { start: 0, end: HOUR })).toEqual(["x"]);
@@ -178,7 +162,7 @@ describe("BlockQuerier", () => {
   });
 
   it("reopens a cached index without requests and counts every request it makes", async () => {
-    const { index } = await putBlock(bucket, "t", 0, 2 * HOUR, [series({ __name__: "x" }, 0, 2 * HOUR, () => 1)], emptyBucketIndex());
+    const { index } = await putBlock(bucket, "t", 0, 2 * HOUR, [blockSeries({ __name__: "x" }, 0, 2 * HOUR, () => 1)], emptyBucketIndex());
     writeIndex(bucket, "t", index);
     const q1 = newQuerier();
     await q1.select([eq("__name__", "x")], { start: 0, end: HOUR });
@@ -194,7 +178,7 @@ describe("BlockQuerier", () => {
   });
 
   it("finds object sizes by HEAD when the bucket index lacks them", async () => {
-    const { index } = await putBlock(bucket, "t", 0, 2 * HOUR, [series({ __name__: "x" }, 0, 2 * HOUR, () => 7)], emptyBucketIndex(), {
+    const { index } = await putBlock(bucket, "t", 0, 2 * HOUR, [blockSeries({ __name__: "x" }, 0, 2 * HOUR, () => 7)], emptyBucketIndex(), {
       withSizes: false,
     });
     writeIndex(bucket, "t", index);
@@ -204,7 +188,7 @@ describe("BlockQuerier", () => {
   });
 
   it("reads no chunks for series-only selects", async () => {
-    const { index } = await putBlock(bucket, "t", 0, 2 * HOUR, [series({ __name__: "x", a: "1" }, 0, 2 * HOUR, () => 1)], emptyBucketIndex());
+    const { index } = await putBlock(bucket, "t", 0, 2 * HOUR, [blockSeries({ __name__: "x", a: "1" }, 0, 2 * HOUR, () => 1)], emptyBucketIndex());
     writeIndex(bucket, "t", index);
     const got = await newQuerier().select([eq("a", "1")], { start: 0, end: HOUR, seriesOnly: true });
     expect(got.map((s) => s.labels)).toEqual([labelsFromRecord({ __name__: "x", a: "1" })]);
@@ -218,8 +202,8 @@ describe("BlockQuerier", () => {
       0,
       2 * HOUR,
       [
-        series({ __name__: "x", job: "a", zone: "eu" }, 0, HOUR, () => 1),
-        series({ __name__: "y", job: "b" }, 0, HOUR, () => 1),
+        blockSeries({ __name__: "x", job: "a", zone: "eu" }, 0, HOUR, () => 1),
+        blockSeries({ __name__: "y", job: "b" }, 0, HOUR, () => 1),
       ],
       emptyBucketIndex(),
     );
@@ -236,7 +220,7 @@ describe("BlockQuerier", () => {
   it("keeps at most maxConcurrency requests in flight", async () => {
     let idx = emptyBucketIndex();
     for (let b = 0; b < 8; b++) {
-      idx = (await putBlock(bucket, "t", b * 2 * HOUR, (b + 1) * 2 * HOUR, [series({ __name__: "x" }, b * 2 * HOUR, (b + 1) * 2 * HOUR, () => b)], idx)).index;
+      idx = (await putBlock(bucket, "t", b * 2 * HOUR, (b + 1) * 2 * HOUR, [blockSeries({ __name__: "x" }, b * 2 * HOUR, (b + 1) * 2 * HOUR, () => b)], idx)).index;
     }
     writeIndex(bucket, "t", idx);
     const got = await newQuerier("t", 3).select([eq("__name__", "x")], { start: 0, end: 16 * HOUR });
@@ -251,7 +235,7 @@ describe("BlockIndexCache", () => {
     let idx = emptyBucketIndex();
     const ids: string[] = [];
     for (let b = 0; b < 3; b++) {
-      const r = await putBlock(bucket, "t", b * HOUR, (b + 1) * HOUR, [series({ __name__: `m${b}` }, b * HOUR, (b + 1) * HOUR, () => b)], idx);
+      const r = await putBlock(bucket, "t", b * HOUR, (b + 1) * HOUR, [blockSeries({ __name__: `m${b}` }, b * HOUR, (b + 1) * HOUR, () => b)], idx);
       idx = r.index;
       ids.push(r.id);
     }
@@ -281,7 +265,7 @@ describe("BucketIndexCache", () => {
     const bucket = new FakeBucket();
     const cache = new BucketIndexCache(10_000);
     let now = 1000;
-    const { index } = await putBlock(bucket, "t", 0, HOUR, [series({ __name__: "x" }, 0, HOUR, () => 1)], emptyBucketIndex());
+    const { index } = await putBlock(bucket, "t", 0, HOUR, [blockSeries({ __name__: "x" }, 0, HOUR, () => 1)], emptyBucketIndex());
     const opts = { bucketIndexCache: cache, indexCache: new BlockIndexCache(), now: () => now };
     expect(await new BlockQuerier(bucket, "t", opts).labelNames([], { start: 0, end: HOUR })).toEqual([]);
     writeIndex(bucket, "t", index);

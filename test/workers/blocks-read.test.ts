@@ -22,7 +22,7 @@ import {
 } from "../../src/storage/bucket-index";
 import { type BlockSeries, writeBlockToMemory } from "../../src/tsdb/block/block-writer";
 import { newULID } from "../../src/tsdb/block/ulid";
-import { encodeXOR } from "../../src/tsdb/chunkenc/xor";
+import { blockSeries } from "../support/block-series";
 import { api, push, series } from "./helpers";
 
 const MIN = 60_000;
@@ -30,22 +30,6 @@ const HOUR = 60 * MIN;
 const STEP = 15_000;
 /** A round time well before now, so head and block samples never collide by accident. */
 const now = Math.floor(Date.now() / MIN) * MIN;
-
-/** Samples every 15 s in [from, to) with value f(t), cut into 120-sample XOR chunks. */
-function blockSeries(rec: Record<string, string>, from: number, to: number, f: (t: number) => number): BlockSeries {
-  const ts: number[] = [];
-  const vs: number[] = [];
-  for (let t = from; t < to; t += STEP) {
-    ts.push(t);
-    vs.push(f(t));
-  }
-  const chunks = [];
-  for (let i = 0; i < ts.length; i += 120) {
-    const j = Math.min(i + 120, ts.length);
-    chunks.push({ minTime: ts[i]!, maxTime: ts[j - 1]!, data: encodeXOR(ts, vs, i, j) });
-  }
-  return { labels: labelsFromRecord(rec), chunks };
-}
 
 interface Uploaded {
   readonly id: string;
