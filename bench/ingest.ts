@@ -201,6 +201,18 @@ async function headSeries(url: string, tenant: string | undefined): Promise<numb
   }
 }
 
+type Measured = Pick<RunResult, "warmup" | "timed" | "rssBaseline" | "rssEnd" | "headSeries">;
+
+/** Both phases against one running server, with its memory before and after. */
+async function measure(server: { url: string; pid: number }, path: string, tenant: string | undefined, workload: Workload, protocol: RemoteWriteProtocol, seconds: number): Promise<Measured> {
+  const url = `${server.url}${path}`;
+  const rssBaseline = treeUsage(server.pid).rssBytes;
+  const warmup = await runPhase(url, protocol, workload.warmup, server.pid, 600, tenant);
+  const timed = await runPhase(url, protocol, workload.timed, server.pid, seconds, tenant);
+  const rssEnd = treeUsage(server.pid).rssBytes;
+  return { warmup, timed, rssBaseline, rssEnd, headSeries: await headSeries(server.url, tenant) };
+}
+
 async function runTarget(
   target: TargetName,
   tools: PrometheusTools | undefined,
@@ -208,19 +220,15 @@ async function runTarget(
   protocol: RemoteWriteProtocol,
   seconds: number,
 ): Promise<RunResult> {
+  const run = { target, protocol, series: workload.series };
   if (target === "promflare") {
     const persistDir = makeTempDir("bench-ingest-state");
     const server = await startWranglerDev({ persistTo: persistDir, vars: UNLIMITED_INGEST_VARS });
     try {
-      const url = `${server.url}/api/v1/push`;
-      const rssBaseline = treeUsage(server.pid).rssBytes;
-      const warmup = await runPhase(url, protocol, workload.warmup, server.pid, 600, TENANT);
-      const timed = await runPhase(url, protocol, workload.timed, server.pid, seconds, TENANT);
-      const rssEnd = treeUsage(server.pid).rssBytes;
-      const head = await headSeries(server.url, TENANT);
+      const measured = await measure(server, "/api/v1/push", TENANT, workload, protocol, seconds);
+      // The WAL rows are read from SQLite files once the server has let go of them.
       await server.stop();
-      const sqliteRows = walRowsWritten(persistDir);
-      return { target, protocol, series: workload.series, warmup, timed, rssBaseline, rssEnd, headSeries: head, sqliteRows };
+      return { ...run, ...measured, sqliteRows: walRowsWritten(persistDir) };
     } finally {
       if (server.process.running) await server.stop();
       removeTempDir(persistDir);
@@ -234,13 +242,7 @@ async function runTarget(
     ],
   });
   try {
-    const url = `${server.url}/api/v1/write`;
-    const rssBaseline = treeUsage(server.pid).rssBytes;
-    const warmup = await runPhase(url, protocol, workload.warmup, server.pid, 600, undefined);
-    const timed = await runPhase(url, protocol, workload.timed, server.pid, seconds, undefined);
-    const rssEnd = treeUsage(server.pid).rssBytes;
-    const head = await headSeries(server.url, undefined);
-    return { target, protocol, series: workload.series, warmup, timed, rssBaseline, rssEnd, headSeries: head, sqliteRows: undefined };
+    return { ...run, ...(await measure(server, "/api/v1/write", undefined, workload, protocol, seconds)), sqliteRows: undefined };
   } finally {
     await server.stop();
   }
