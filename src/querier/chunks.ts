@@ -93,6 +93,10 @@ export class LazySeries implements DecodableSeries {
     return this.own().values;
   }
 
+  withLabels(labels: Labels): LazySeries {
+    return new LazySeries(labels, this.chunks, this.start, this.end);
+  }
+
   /** Decodes into `buf` (not kept by the series); the views are valid until `buf` is reused. */
   samplesInto(buf: SampleBuffers): SampleViews {
     if (this.decoded !== null) return this.decoded;

@@ -16,6 +16,7 @@
  * that lags behind the one it takes over from would look like a counter
  * reset; its values are lifted by the shortfall seen at the switch.
  */
+import { relabeled } from "../storage/samples";
 import type { Series } from "../storage/storage";
 import { type Labels, compareLabels, labelsKey, withoutLabels } from "../model/labels";
 
@@ -52,7 +53,8 @@ export function dedupSeries(series: readonly Series[], replicaLabels: readonly s
   const out: Series[] = [];
   for (const { labels, members } of groups.values()) {
     if (members.length === 1) {
-      out.push({ labels, timestamps: members[0]!.timestamps, values: members[0]!.values });
+      // Unmerged: still undecoded if it was.
+      out.push(relabeled(members[0]!, labels));
       continue;
     }
     // Replicas in label order, so the first one preferred is deterministic.

@@ -11,6 +11,7 @@
 import type { Limits } from "../config/limits";
 import { setLabel, getLabel, type Labels } from "../model/labels";
 import type { Matcher } from "../model/matchers";
+import { relabeled } from "../storage/samples";
 import type { LabelHints, Querier, SelectHints, Series } from "../storage/storage";
 import { mergeSeriesSets, mergeSortedStrings } from "./merge";
 
@@ -35,7 +36,7 @@ export class FederatedQuerier implements Querier {
     const { chosen, rest } = this.route(matchers);
     const sets = await this.each(chosen, async (t) => {
       const series = await t.querier.select(rest, hints);
-      return series.map((s) => ({ labels: withTenantLabel(s.labels, t.id), timestamps: s.timestamps, values: s.values }));
+      return series.map((s) => relabeled(s, withTenantLabel(s.labels, t.id)));
     });
     const merged = mergeSeriesSets(sets);
     const limit = hints.limit ?? 0;

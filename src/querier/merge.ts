@@ -45,7 +45,7 @@ export function mergeSeriesSets(sets: readonly (readonly Series[])[]): Series[] 
  * Merges the samples of series with equal labels; on a timestamp several
  * hold, the earlier one in `group` wins. Folded two at a time.
  */
-export function mergeSamples(group: readonly Series[]): Series {
+function mergeSamples(group: readonly Series[]): Series {
   let acc = group[0]!;
   for (let i = 1; i < group.length; i++) acc = mergeTwo(acc, group[i]!);
   return acc;

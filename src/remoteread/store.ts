@@ -6,6 +6,7 @@
  */
 import { type Labels, getLabel, setLabel } from "../model/labels";
 import { Matcher, type MatcherSpec } from "../model/matchers";
+import { relabeled } from "../storage/samples";
 import type { Series } from "../storage/storage";
 
 /** False when no series of a store with these external labels can match. */
@@ -24,6 +25,6 @@ export function withExternalLabels(series: readonly Series[], externalLabels: Re
   return series.map((s) => {
     let labels: Labels = s.labels;
     for (const name of names) if (getLabel(labels, name) === "") labels = setLabel(labels, name, externalLabels[name]!);
-    return labels === s.labels ? s : { labels, timestamps: s.timestamps, values: s.values };
+    return labels === s.labels ? s : relabeled(s, labels);
   });
 }

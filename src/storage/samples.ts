@@ -4,6 +4,7 @@
  * that handles series one after another (the PromQL engine's selectors)
  * has lazily decoded series write into buffers it owns and reuses.
  */
+import type { Labels } from "../model/labels";
 import type { Series } from "./storage";
 import { float64Bits } from "../tsdb/chunkenc/xor";
 
@@ -38,10 +39,17 @@ export class SampleBuffers {
 /** A series that can decode into a reader's buffers instead of keeping its samples. */
 export interface DecodableSeries extends Series {
   samplesInto(buf: SampleBuffers): SampleViews;
+  /** The same samples under other labels, still undecoded. */
+  withLabels(labels: Labels): DecodableSeries;
 }
 
 function isDecodable(s: Series): s is DecodableSeries {
   return typeof (s as Partial<DecodableSeries>).samplesInto === "function";
+}
+
+/** `s` under other labels, without decoding it. */
+export function relabeled(s: Series, labels: Labels): Series {
+  return isDecodable(s) ? s.withLabels(labels) : { labels, timestamps: s.timestamps, values: s.values };
 }
 
 /** The samples of `s`: decoded into `buf` when it is lazily decoded, else its own arrays. */
