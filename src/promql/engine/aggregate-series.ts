@@ -7,6 +7,7 @@
  * are the step-wise ones to the bit.
  */
 import type { AggregateExpr } from "../ast";
+import { kahanStep } from "../functions/kahan";
 import type { Grouping } from "./aggregate";
 import { QueryError, type StepMatrix } from "./types";
 
@@ -39,6 +40,9 @@ export function aggregateSeriesWise(op: AggregateExpr["op"], input: StepMatrix, 
   const cells = numGroups * steps;
   const value = new Float64Array(cells);
   const kahanC = new Float64Array(cells);
+  // Operators that keep no count or mean get `value` in their place rather
+  // than arrays they never read; a cell's first point therefore writes
+  // `value` last.
   const needsCount = op === "avg" || op === "count" || op === "stddev" || op === "stdvar";
   const count = needsCount ? new Float64Array(cells) : value;
   const mean = op === "avg" || op === "stddev" || op === "stdvar" ? new Float64Array(cells) : value;
@@ -117,14 +121,10 @@ export function aggregateSeriesWise(op: AggregateExpr["op"], input: StepMatrix, 
   return out;
 }
 
-/** Neumaier-compensated add into cell `c`, as Prometheus's kahansum.Inc. */
+/** Compensated add into cell `c`, as Prometheus's kahansum.Inc. */
 function kahanAdd(value: Float64Array, kahanC: Float64Array, c: number, inc: number): void {
-  const sum = value[c]!;
-  const t = sum + inc;
-  if (!Number.isFinite(t) && !Number.isNaN(t)) kahanC[c] = 0;
-  else if (Math.abs(sum) >= Math.abs(inc)) kahanC[c]! += sum - t + inc;
-  else kahanC[c]! += inc - t + sum;
-  value[c] = t;
+  kahanC[c] = kahanStep(value[c]!, inc, kahanC[c]!);
+  value[c]! += inc;
 }
 
 /** avg's running sum, switching to an incremental mean once the sum overflows (as Prometheus does). */

@@ -6,6 +6,7 @@
 import type { AggregateExpr, PositionRange } from "../ast";
 import { METRIC_NAME, labelsKey, type Labels } from "../../model/labels";
 import { xxhash64 } from "./xxhash";
+import { kahanStep } from "../functions/kahan";
 import { quantile } from "../functions/quantile";
 import { GoHeap } from "./heap";
 import { formatFloatPlain, withLabel } from "./labels-util";
@@ -19,14 +20,10 @@ export function groupingLabels(metric: Labels, grouping: readonly string[], with
   return metric.filter((l) => grouping.includes(l.name));
 }
 
-/** Neumaier-compensated running sum into `acc` (value, kahanC), as Prometheus's kahansum.Inc. */
+/** Compensated running sum into `acc` (value, kahanC), as Prometheus's kahansum.Inc. */
 function kahanInc(inc: number, acc: { value: number; kahanC: number }): void {
-  const sum = acc.value;
-  const t = sum + inc;
-  if (!Number.isFinite(t) && !Number.isNaN(t)) acc.kahanC = 0;
-  else if (Math.abs(sum) >= Math.abs(inc)) acc.kahanC += sum - t + inc;
-  else acc.kahanC += inc - t + sum;
-  acc.value = t;
+  acc.kahanC = kahanStep(acc.value, inc, acc.kahanC);
+  acc.value += inc;
 }
 
 /**

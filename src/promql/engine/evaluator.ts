@@ -53,7 +53,7 @@ export class Evaluator {
   /** Where lazily decoded series are decoded, one at a time (see storage/samples.ts). */
   private readonly buffers = SHARED_BUFFERS;
   /** The context one-window range kernels see, refilled per window. */
-  private readonly windowCtx: RangeContext = { rangeStart: 0, rangeEnd: 0, params: [], annotations: undefined!, metricName: "", evalTime: 0 };
+  private readonly windowCtx: RangeContext;
 
   constructor(
     readonly shared: EvalShared,
@@ -62,7 +62,7 @@ export class Evaluator {
     readonly interval: number,
   ) {
     this.numSteps = interval > 0 ? Math.floor((end - start) / interval) + 1 : 1;
-    this.windowCtx.annotations = shared.annotations;
+    this.windowCtx = { rangeStart: 0, rangeEnd: 0, params: [], annotations: shared.annotations, metricName: "", evalTime: 0 };
   }
 
   stepTime(i: number): number {

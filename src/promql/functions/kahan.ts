@@ -15,22 +15,21 @@ export function newKahanState(): KahanState {
 }
 
 /**
- * Adds `inc` to the running sum in `state` ([sum, c]) in place.
- *
- * Once the sum overflows to ±Inf the compensation is meaningless (it would be
- * NaN after Inf - Inf), so it is reset to zero and the infinite sum stands.
+ * The compensation after adding `inc` to `sum` (the sum becomes sum + inc),
+ * given the compensation `c` so far. Once the sum overflows to ±Inf the
+ * compensation is meaningless (it would be NaN after Inf - Inf), so it is
+ * reset to zero and the infinite sum stands.
  */
-export function kahanSumInc(inc: number, state: KahanState): void {
-  const sum = state[0]!;
+export function kahanStep(sum: number, inc: number, c: number): number {
   const t = sum + inc;
-  if (t === Infinity || t === -Infinity) {
-    state[1] = 0;
-  } else if (Math.abs(sum) >= Math.abs(inc)) {
-    state[1]! += sum - t + inc;
-  } else {
-    state[1]! += inc - t + sum;
-  }
-  state[0] = t;
+  if (t === Infinity || t === -Infinity) return 0;
+  return Math.abs(sum) >= Math.abs(inc) ? c + (sum - t + inc) : c + (inc - t + sum);
+}
+
+/** Adds `inc` to the running sum in `state` ([sum, c]) in place. */
+export function kahanSumInc(inc: number, state: KahanState): void {
+  state[1] = kahanStep(state[0]!, inc, state[1]!);
+  state[0]! += inc;
 }
 
 /** The compensated total of a Kahan state. */
