@@ -10,7 +10,7 @@ import type { Matcher } from "../model/matchers";
 import type { ChunkQuerier, ChunkRef, ChunkSeries, LabelHints, SelectHints, Series } from "../storage/storage";
 import type { TenantId } from "../tenancy/tenant";
 import type { SelectResult } from "../ingester/protocol";
-import { decodeChunkSeries, mergeChunkSeries, sortedByLabels } from "./chunks";
+import { decodeChunkSeries, mergeChunkSeries } from "./chunks";
 import { mergeSortedStrings } from "./merge";
 
 export class IngesterQuerier implements ChunkQuerier {
@@ -64,5 +64,6 @@ function chunkSeriesOf(answer: SelectResult): ChunkSeries[] {
     }
     out.push({ labels: r.labels, chunks });
   }
-  return sortedByLabels(out);
+  // The head answers in compareLabels order already (Head.selectPacked).
+  return out;
 }
