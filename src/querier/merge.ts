@@ -1,7 +1,8 @@
 /**
  * Merging what several sources returned: sorted string lists (label names and
- * values) and series that several sources hold (head and blocks overlap at
- * their boundary; HA replicas are deduplicated elsewhere).
+ * values) and decoded series that several sources hold (the local data and
+ * federated stores, or tenants; heads and blocks are joined before decoding,
+ * see chunks.ts, and HA replicas are deduplicated elsewhere).
  */
 import { compareLabels, labelsKey } from "../model/labels";
 import type { Series } from "../storage/storage";
@@ -18,12 +19,11 @@ export function mergeSortedStrings(lists: readonly (readonly string[])[], limit 
 /**
  * Unions series from several sources. Series with equal labels are merged
  * sample by sample in time order; a timestamp present in more than one
- * source is kept once (the first source wins), so a block and the head that
- * both hold a sample return it once.
+ * source is kept once (the first source wins).
  */
 export function mergeSeriesSets(sets: readonly (readonly Series[])[]): Series[] {
-  // Usually only one source has anything (no blocks yet, or a range the head
-  // no longer holds): its series are sorted already and need no keys.
+  // Usually only one source has anything: its series are sorted already and
+  // need no keys.
   const nonEmpty = sets.filter((s) => s.length > 0);
   if (nonEmpty.length <= 1) return nonEmpty.length === 0 ? [] : nonEmpty[0]!.slice();
   sets = nonEmpty;
