@@ -31,7 +31,7 @@ import type { IndexReader, IndexReaderOptions } from "../tsdb/block/index-reader
 import { INDEX_PATH } from "../tsdb/block/layout";
 import type { IOStats } from "../tsdb/block/range-reader";
 import { BlockIndexCache } from "./block-index-cache";
-import { decodeChunkSeries, mergeChunkSeries, sortedByLabels } from "./chunks";
+import { selectedSeries, sortedByLabels } from "./chunks";
 import { mergeSortedStrings } from "./merge";
 
 /** What the querier needs of the bucket; `R2Bucket` has it. */
@@ -109,9 +109,7 @@ export class BlockQuerier implements ChunkQuerier {
   }
 
   async select(matchers: readonly Matcher[], hints: SelectHints): Promise<Series[]> {
-    const merged = mergeChunkSeries(await this.selectChunks(matchers, hints));
-    const series = decodeChunkSeries(hints.limit ? merged.slice(0, hints.limit) : merged, hints.start, hints.end, hints.seriesOnly === true);
-    return series;
+    return selectedSeries(await this.selectChunks(matchers, hints), hints);
   }
 
   /** One sorted list per block overlapping the range. */

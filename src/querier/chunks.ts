@@ -7,7 +7,7 @@
  * sample at once.
  */
 import { compareLabels, type Labels } from "../model/labels";
-import type { ChunkRef, ChunkSeries, Series } from "../storage/storage";
+import type { ChunkRef, ChunkSeries, SelectHints, Series } from "../storage/storage";
 import { type DecodableSeries, SampleBuffers, type SampleViews } from "../storage/samples";
 import { decodeXORRange, xorSamplesAt } from "./xor-decode";
 
@@ -67,6 +67,12 @@ export function decodeChunkSeries(series: readonly ChunkSeries[], start: number,
     out.push(new LazySeries(s.labels, chunks, start, end));
   }
   return out;
+}
+
+/** A select's answer from sources' chunk lists: joined, cut at the limit, decoded when read. */
+export function selectedSeries(lists: readonly (readonly ChunkSeries[])[], hints: SelectHints): Series[] {
+  const merged = mergeChunkSeries(lists);
+  return decodeChunkSeries(hints.limit ? merged.slice(0, hints.limit) : merged, hints.start, hints.end, hints.seriesOnly === true);
 }
 
 /** A series whose chunks are decoded when its samples are read. */

@@ -10,7 +10,7 @@ import type { Matcher } from "../model/matchers";
 import type { ChunkQuerier, ChunkRef, ChunkSeries, LabelHints, SelectHints, Series } from "../storage/storage";
 import type { TenantId } from "../tenancy/tenant";
 import type { SelectResult } from "../ingester/protocol";
-import { decodeChunkSeries, mergeChunkSeries } from "./chunks";
+import { selectedSeries } from "./chunks";
 import { mergeSortedStrings } from "./merge";
 
 export class IngesterQuerier implements ChunkQuerier {
@@ -21,7 +21,7 @@ export class IngesterQuerier implements ChunkQuerier {
   ) {}
 
   async select(matchers: readonly Matcher[], hints: SelectHints): Promise<Series[]> {
-    return decodeChunkSeries(mergeChunkSeries(await this.selectChunks(matchers, hints)), hints.start, hints.end, hints.seriesOnly === true);
+    return selectedSeries(await this.selectChunks(matchers, hints), hints);
   }
 
   /** One sorted list per shard (a series lives in exactly one shard). */

@@ -8,7 +8,7 @@
  */
 import type { Matcher } from "../model/matchers";
 import { type ChunkSeries, isChunkQuerier, type LabelHints, type Querier, type SelectHints, type Series } from "../storage/storage";
-import { decodeChunkSeries, mergeChunkSeries } from "./chunks";
+import { selectedSeries } from "./chunks";
 import { mergeSeriesSets, mergeSortedStrings } from "./merge";
 
 export interface Source {
@@ -54,7 +54,7 @@ export class MergeQuerier implements Querier {
       if ("chunks" in a) chunkLists.push(...a.chunks);
       else seriesSets.push(a.series);
     }
-    const decoded = decodeChunkSeries(mergeChunkSeries(chunkLists), hints.start, hints.end, hints.seriesOnly === true);
+    const decoded = selectedSeries(chunkLists, hints);
     const merged = seriesSets.length === 0 ? decoded : mergeSeriesSets([decoded, ...seriesSets]);
     return hints.limit && merged.length > hints.limit ? merged.slice(0, hints.limit) : merged;
   }
