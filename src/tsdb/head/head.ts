@@ -244,7 +244,7 @@ export class Head implements ChunkContext {
     for (let i = 0; i < n; i++) {
       const s = found[i]!;
       bytes += seriesHeaderBytes(s.labelsCount);
-      if (withChunks) bytes += chunkBytesInRange(s, start, end);
+      if (withChunks) bytes += chunksInRange(s, start, end, null);
     }
     const w = new SelectionWriter(bytes);
     for (let i = 0; i < n; i++) {
@@ -254,7 +254,7 @@ export class Head implements ChunkContext {
         const off = s.labelsOffset + 2 * j;
         w.label(this.symbols.get(this.arena.at(off)), this.symbols.get(this.arena.at(off + 1)));
       }
-      if (withChunks) writeChunksInRange(w, s, start, end);
+      if (withChunks) chunksInRange(s, start, end, w);
     }
     return w.finish();
   }
@@ -359,32 +359,29 @@ export class Head implements ChunkContext {
   }
 }
 
-/** Answer bytes of the chunks of `s` that overlap [start, end] (see writeChunksInRange). */
-function chunkBytesInRange(s: MemSeries, start: number, end: number): number {
+/**
+ * The completed chunks and the open one of `s` that overlap [start, end],
+ * oldest first: written to `w` when given, and their answer bytes returned
+ * either way (the sizing pass calls it without a writer).
+ */
+function chunksInRange(s: MemSeries, start: number, end: number, w: SelectionWriter | null): number {
   let bytes = 0;
   const chunks = s.chunks;
   if (chunks !== null) {
     for (let i = 0; i < chunks.length; i++) {
       const c = chunks[i]!;
-      if (c.maxTime >= start && c.minTime <= end) bytes += chunkBytes(c.data.length);
+      if (c.maxTime < start || c.minTime > end) continue;
+      bytes += chunkBytes(c.data.length);
+      if (w !== null) w.chunk(c.minTime, c.maxTime, c.data);
     }
   }
   const head = s.head;
-  if (head !== null && head.lastTimestamp >= start && s.headMinTime <= end) bytes += chunkBytes(head.byteLength);
+  if (head !== null && head.lastTimestamp >= start && s.headMinTime <= end) {
+    bytes += chunkBytes(head.byteLength);
+    // The open chunk's view is made only when it is written.
+    if (w !== null) w.chunk(s.headMinTime, head.lastTimestamp, head.bytes());
+  }
   return bytes;
-}
-
-/** Writes the completed chunks and the open one of `s` that overlap [start, end], oldest first. */
-function writeChunksInRange(w: SelectionWriter, s: MemSeries, start: number, end: number): void {
-  const chunks = s.chunks;
-  if (chunks !== null) {
-    for (let i = 0; i < chunks.length; i++) {
-      const c = chunks[i]!;
-      if (c.maxTime >= start && c.minTime <= end) w.chunk(c.minTime, c.maxTime, c.data);
-    }
-  }
-  const head = s.head;
-  if (head !== null && head.lastTimestamp >= start && s.headMinTime <= end) w.chunk(s.headMinTime, head.lastTimestamp, head.bytes());
 }
 
 function sortAndLimit(set: Set<string>, limit: number): string[] {
