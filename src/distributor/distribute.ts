@@ -16,14 +16,17 @@ import type { Exemplar, MetricMetadata } from "../write/request";
 export interface AcceptedSeries {
   /** Validated: sorted, unique names, non-empty values. */
   readonly labels: Label[];
+  /** `labels` as references into the request's symbols. */
+  readonly labelRefs: Uint32Array;
   /** Its samples are [sampleStart, sampleEnd) of the request's columns. */
   readonly sampleStart: number;
   readonly sampleEnd: number;
   readonly exemplars: Exemplar[];
 }
 
-/** What is written: accepted series pointing into shared sample columns, and metadata. */
+/** What is written: accepted series pointing into shared symbols and sample columns, and metadata. */
 export interface AcceptedRequest {
+  readonly symbols: readonly string[];
   readonly series: readonly AcceptedSeries[];
   readonly timestamps: Float64Array;
   readonly values: Float64Array;
@@ -50,7 +53,7 @@ export async function distribute(
   opts: DistributeOptions,
 ): Promise<DistributeResult> {
   const { series, metadata } = accepted;
-  const packed = packShards(series, accepted.timestamps, accepted.values, opts.shards);
+  const packed = packShards(series, accepted.symbols, accepted.timestamps, accepted.values, opts.shards);
   const metaPerShard: MetricMetadata[][] = Array.from({ length: opts.shards }, () => []);
   // Metadata is kept per metric name, in the shard that owns the name alone.
   for (const m of metadata) {

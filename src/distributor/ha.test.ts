@@ -4,6 +4,7 @@ import type { Env } from "../env";
 import type { Label } from "../model/labels";
 import type { TenantId } from "../tenancy/tenant";
 import type { DecodedWriteRequest } from "../write/request";
+import { RequestSymbols } from "../write/symbols";
 import { applyHATracker, clearHACache, decideFromCache, type ElectionCall } from "./ha";
 import type { HAVerdict } from "./ha-store";
 import { electReplica, type HAState } from "./ha-tracker";
@@ -21,15 +22,17 @@ function request(replica: string): DecodedWriteRequest {
     { name: "__replica__", value: replica },
     { name: "cluster", value: "c1" },
   ];
+  const symbols = new RequestSymbols();
   const series = ["a", "b"].map((n, i) => ({
     labels: labels(n),
+    labelRefs: symbols.refsOf(labels(n)),
     sampleStart: i,
     sampleEnd: i + 1,
     exemplars: [],
     histogramCount: 0,
     createdTimestamp: 0,
   }));
-  return { protocol: "v1", series, timestamps: new Float64Array(2), values: new Float64Array(2), metadata: [] };
+  return { protocol: "v1", symbols, series, timestamps: new Float64Array(2), values: new Float64Array(2), metadata: [] };
 }
 
 /** A tenant object stand-in running the real election, counting calls. */

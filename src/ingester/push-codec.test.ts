@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { hashLabels, type Label } from "../model/labels";
+import { SymbolTable } from "../model/symbol-table";
 import type { Exemplar } from "../write/request";
-import { forEachPackedSeries, LabelStrings, packShards, PushDecodeError } from "./push-codec";
+import { forEachPackedSeries, LabelStrings, PushDecodeError } from "./push-codec";
+import { packLabeled } from "../../test/support/packed-push";
 
 interface TestSeries {
   labels: Label[];
@@ -28,7 +30,7 @@ function packInto(series: readonly TestSeries[], shards: number): (Uint8Array | 
     at += s.timestamps.length;
     return { labels: s.labels, sampleStart: at - s.timestamps.length, sampleEnd: at, exemplars: s.exemplars };
   });
-  return packShards(packable, ts, vs, shards);
+  return packLabeled(packable, ts, vs, shards);
 }
 
 interface Seen {
@@ -85,30 +87,49 @@ describe("packed push", () => {
     expect(seen.map((s) => s.hash)).toEqual(series.map((s) => hashLabels(s.labels)));
   });
 
-  it("compares label bytes in place against stored strings, ASCII only", () => {
-    const labels: Label[] = [
+  it("gives label strings' ids in a receiver's symbol table, null when one is missing", () => {
+    const table = new SymbolTable();
+    for (const x of ["job", "nöde", "__name__", "up"]) table.intern(x);
+    const known: Label[] = [
       { name: "__name__", value: "up" },
-      { name: "job", value: "node" },
+      { name: "job", value: "nöde" },
     ];
-    const other: Label[] = [{ name: "job", value: "nöde" }];
-    const checks: boolean[][] = [];
-    const texts = (l: Label[]) => l.flatMap((x) => [x.name, x.value]);
-    forEachPackedSeries(pack([{ labels, timestamps: Float64Array.of(1), values: Float64Array.of(1), exemplars: [] }, { labels: other, timestamps: Float64Array.of(1), values: Float64Array.of(1), exemplars: [] }]), new LabelStrings(), (ps) => {
-      const t = (l: string[], k: number) => l[k]!;
-      checks.push([
-        ps.sameLabels(texts(labels), 2, t),
-        ps.sameLabels(texts(labels).slice(0, 2), 1, t),
-        ps.sameLabels(["__name__", "up", "job", "nodf"], 2, t),
-        ps.sameLabels(texts(other), 1, t),
-        // "é" is C3 A9 in UTF-8: the two Latin-1 characters with those codes are another string
-        ps.sameLabels(["job", "n\u00c3\u00b6de"], 1, t),
-      ]);
+    const unknown: Label[] = [{ name: "job", value: "node" }];
+    const got: (number[] | null)[] = [];
+    const one = (labels: Label[]) => ({ labels, timestamps: Float64Array.of(1), values: Float64Array.of(1), exemplars: [] });
+    forEachPackedSeries(pack([one(known), one(unknown), one(known)]), new LabelStrings(), (ps) => {
+      const ids = ps.symbolIds(table);
+      got.push(ids === null ? null : Array.from(ids.subarray(0, 2 * ps.count)));
+      if (ids === null) table.intern("node"); // a series created mid-push: later series find it
     });
-    expect(checks).toEqual([
-      [true, false, false, false, false],
-      // non-ASCII is never claimed equal, even when it is
-      [false, false, false, false, false],
-    ]);
+    expect(got).toEqual([[2, 3, 0, 1], null, [2, 3, 0, 1]]);
+  });
+
+  it("sends each label string once per shard, in the order series use them", () => {
+    const many: TestSeries[] = Array.from({ length: 200 }, (_, i) => ({
+      labels: [
+        { name: "__name__", value: "node_cpu_seconds_total" },
+        { name: "instance", value: `host-${i % 10}` },
+      ],
+      timestamps: Float64Array.of(i),
+      values: Float64Array.of(i),
+      exemplars: [],
+    }));
+    const packed = pack(many);
+    const text = new TextDecoder().decode(packed);
+    expect(text.split("node_cpu_seconds_total")).toHaveLength(2);
+    expect(text.split("host-3")).toHaveLength(2);
+    // 200 entries of 1 sample count + 4 hash + 1 pair count + 4 refs + 1 exemplar count
+    const symbolsAt = new Uint32Array(packed.buffer, 0, 4)[3]!;
+    expect(symbolsAt - (16 + 200 * 16)).toBe(200 * 11);
+  });
+
+  it("refuses a label reference past the symbol table", () => {
+    const packed = pack([{ labels: [{ name: "a", value: "b" }], timestamps: Float64Array.of(1), values: Float64Array.of(1), exemplars: [] }]);
+    const bad = packed.slice();
+    // header, one sample, sample count, hash, pair count: then the name's reference
+    bad[16 + 16 + 1 + 4 + 1] = 9;
+    expect(() => unpack(bad)).toThrow(/reference out of range/);
   });
 
   it("gives the same string objects for repeated label bytes and never mixes up colliding lengths", () => {

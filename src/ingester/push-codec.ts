@@ -4,127 +4,207 @@
  * across the Durable Object stub cost more CPU than everything else on the
  * write path together.
  *
- *   header   = version u32, series u32, samples u32, 0 u32   (little-endian)
- *   samples  = timestamps f64×samples, values f64×samples    (little-endian)
- *   series*  = samples uvarint, hash u32 (LE), labels, exemplars uvarint,
- *              (timestamp f64, value f64, labels)×exemplars
+ *   header   = version u32, series u32, samples u32, symbols offset u32  (little-endian)
+ *   samples  = timestamps f64×samples, values f64×samples                (little-endian)
+ *   series*  = samples uvarint, hash u32 (LE), n uvarint, (name ref, value ref)×n uvarint,
+ *              exemplars uvarint, (timestamp f64, value f64, labels)×exemplars
+ *   symbols  = count uvarint, (len uvarint, UTF-8)×count
  *   labels   = n uvarint, (len uvarint, UTF-8 name, len uvarint, UTF-8 value)×n
  *
- * The sample columns sit at an 8-byte aligned offset so the receiver reads
- * them as Float64Array views without copying; values move as raw bits, so
- * staleness-marker NaNs arrive unchanged. `hash` is the sender's
- * `hashLabels` of the series (it computed it to pick the shard): the
- * receiver finds a known series by it and checks the label bytes in place,
- * decoding strings only for series it does not know. A wrong hash only
- * costs that fast path, never a wrong series.
+ * Series name their label strings by reference into the shard's symbol
+ * table, each string sent once, as remote_write 2.0 does; the sender takes
+ * references and string hashes from the request's own symbols, so packing
+ * a series costs one step per label string, not per character. The sample
+ * columns sit at an 8-byte aligned offset so the receiver reads them as
+ * Float64Array views without copying; values move as raw bits, so
+ * staleness-marker NaNs arrive unchanged. `hash` is the series'
+ * `hashLabels` (the sender computed it to pick the shard): the receiver
+ * finds a known series by it and compares symbol ids, decoding strings only
+ * for series it does not know. A wrong hash only costs that fast path,
+ * never a wrong series.
  */
-import type { Label } from "../model/labels";
+import { foldHash, hashString, LABELS_HASH_SEED, type Label } from "../model/labels";
+import type { SymbolTable } from "../model/symbol-table";
 import { shardOfHash } from "./client";
 import type { Exemplar } from "../write/request";
 
-const VERSION = 2;
+const VERSION = 3;
 const HEADER_BYTES = 16;
 
 /** What the encoder needs of one series: labels valid and sorted, samples in shared columns. */
 export interface PackableSeries {
-  readonly labels: readonly Label[];
+  /** The labels as (name, value) references into the symbols passed along. */
+  readonly labelRefs: Uint32Array;
   /** This series' samples are timestamps/values[sampleStart, sampleEnd) of the columns passed along. */
   readonly sampleStart: number;
   readonly sampleEnd: number;
   readonly exemplars: readonly Exemplar[];
 }
 
-/** Series sections are built here first, then copied once into an exactly sized result. */
-let scratch = new Uint8Array(64 * 1024);
+/** A growable byte buffer per shard, kept across pushes: series entries, then the symbol table. */
+class ShardScratch {
+  buf = new Uint8Array(16 * 1024);
+  pos = 0;
+  series = 0;
+  samples = 0;
+  /** Request symbol references in the order of this shard's symbol ids. */
+  symbols: number[] = [];
 
-function ensureScratch(pos: number, extra: number): void {
-  if (pos + extra <= scratch.length) return;
-  let cap = scratch.length * 2;
-  while (cap < pos + extra) cap *= 2;
-  const next = new Uint8Array(cap);
-  next.set(scratch.subarray(0, pos));
-  scratch = next;
+  reset(): void {
+    this.pos = 0;
+    this.series = 0;
+    this.samples = 0;
+    this.symbols.length = 0;
+  }
+
+  /** Room for `extra` more bytes at `pos`. */
+  ensure(extra: number): Uint8Array {
+    if (this.pos + extra > this.buf.length) {
+      let cap = this.buf.length * 2;
+      while (cap < this.pos + extra) cap *= 2;
+      const next = new Uint8Array(cap);
+      next.set(this.buf.subarray(0, this.pos));
+      this.buf = next;
+    }
+    return this.buf;
+  }
 }
 
-/** Where pass one left each series' entry in `scratch`, and its hash. */
-let entryStart = new Int32Array(1024);
-let entryHash = new Uint32Array(1024);
+const scratches: ShardScratch[] = [];
+/** Per request symbol: its `hashString`, and per shard its id there (-1: none yet), reused across pushes. */
+let symbolHash = new Int32Array(1024);
+let symbolHashed = new Uint8Array(1024);
+let shardSymbolId = new Int32Array(4096);
+let seriesShard = new Int32Array(1024);
 
 /**
  * Splits series by shard and packs each shard's share: one result per
- * shard, null where a shard gets nothing. Every series' entry is written
- * once, hashing its labels (`hashLabels`, which also picks the shard) in
- * the same pass over the characters; the shards' buffers are then copied
- * together. Each result owns its whole buffer, so a clone copies no more
- * than it needs.
+ * shard, null where a shard gets nothing. Each series is hashed from the
+ * string hashes of its symbols (each string hashed once per push) and
+ * written straight into its shard's scratch; each result then owns its
+ * whole, exactly sized buffer, so a clone copies no more than it needs.
  */
 export function packShards(
   series: readonly PackableSeries[],
+  symbols: readonly string[],
   timestamps: Float64Array,
   values: Float64Array,
   shards: number,
 ): (Uint8Array | null)[] {
   const n = series.length;
-  if (entryStart.length < n + 1) {
-    entryStart = new Int32Array(2 * n + 1);
-    entryHash = new Uint32Array(2 * n + 1);
+  const nsym = symbols.length;
+  if (symbolHash.length < nsym) {
+    symbolHash = new Int32Array(2 * nsym);
+    symbolHashed = new Uint8Array(2 * nsym);
   }
-  let pos = 0;
+  symbolHashed.fill(0, 0, nsym);
+  if (shardSymbolId.length < nsym * shards) shardSymbolId = new Int32Array(2 * nsym * shards);
+  shardSymbolId.fill(-1, 0, nsym * shards);
+  if (seriesShard.length < n) seriesShard = new Int32Array(2 * n);
+  while (scratches.length < shards) scratches.push(new ShardScratch());
+  for (let sh = 0; sh < shards; sh++) scratches[sh]!.reset();
+
   for (let k = 0; k < n; k++) {
     const s = series[k]!;
-    entryStart[k] = pos;
-    ensureScratch(pos, 14 + labelsSizeBound(s.labels));
-    pos = writeUvarint(scratch, pos, s.sampleEnd - s.sampleStart);
-    const hashAt = pos;
-    pos = writeLabelsHashed(scratch, pos + 4, s.labels);
-    const h = labelsHash;
-    scratch[hashAt] = h & 0xff;
-    scratch[hashAt + 1] = (h >>> 8) & 0xff;
-    scratch[hashAt + 2] = (h >>> 16) & 0xff;
-    scratch[hashAt + 3] = h >>> 24;
-    entryHash[k] = h;
-    pos = writeUvarint(scratch, pos, s.exemplars.length);
-    for (const e of s.exemplars) {
-      ensureScratch(pos, 16 + labelsSizeBound(e.labels));
-      const view = new DataView(scratch.buffer);
-      view.setFloat64(pos, e.timestamp, true);
-      view.setFloat64(pos + 8, e.value, true);
-      pos = writeLabels(scratch, pos + 16, e.labels);
+    const refs = s.labelRefs;
+    let h = LABELS_HASH_SEED;
+    for (let i = 0; i < refs.length; i++) {
+      const r = refs[i]!;
+      if (symbolHashed[r] === 0) {
+        symbolHash[r] = hashString(symbols[r]!);
+        symbolHashed[r] = 1;
+      }
+      h = foldHash(h, symbolHash[r]!);
     }
+    const hash = h >>> 0;
+    const sh = shardOfHash(hash, shards);
+    seriesShard[k] = sh;
+    writeEntry(scratches[sh]!, s, hash, sh * nsym);
   }
-  entryStart[n] = pos;
 
-  const count = new Int32Array(shards);
-  const samples = new Int32Array(shards);
-  const entryBytes = new Int32Array(shards);
-  for (let k = 0; k < n; k++) {
-    const sh = shardOfHash(entryHash[k]!, shards);
-    count[sh]!++;
-    samples[sh]! += series[k]!.sampleEnd - series[k]!.sampleStart;
-    entryBytes[sh]! += entryStart[k + 1]! - entryStart[k]!;
-  }
   const outs: (Uint8Array | null)[] = [];
+  for (let sh = 0; sh < shards; sh++) outs.push(finishShard(scratches[sh]!, symbols));
+  copySamples(series, timestamps, values, outs);
+  return outs;
+}
+
+/** Appends one series' entry to its shard's scratch, giving its symbols shard ids on first use. */
+function writeEntry(sc: ShardScratch, s: PackableSeries, hash: number, idBase: number): void {
+  const refs = s.labelRefs;
+  const samples = s.sampleEnd - s.sampleStart;
+  let out = sc.ensure(19 + 5 * refs.length);
+  let pos = writeUvarint(out, sc.pos, samples);
+  out[pos] = hash & 0xff;
+  out[pos + 1] = (hash >>> 8) & 0xff;
+  out[pos + 2] = (hash >>> 16) & 0xff;
+  out[pos + 3] = hash >>> 24;
+  pos = writeUvarint(out, pos + 4, refs.length >>> 1);
+  for (let i = 0; i < refs.length; i++) {
+    const r = refs[i]!;
+    let id = shardSymbolId[idBase + r]!;
+    if (id < 0) {
+      id = sc.symbols.length;
+      sc.symbols.push(r);
+      shardSymbolId[idBase + r] = id;
+    }
+    if (id < 0x80) out[pos++] = id;
+    else pos = writeUvarint(out, pos, id);
+  }
+  pos = writeUvarint(out, pos, s.exemplars.length);
+  sc.pos = pos;
+  for (const e of s.exemplars) {
+    out = sc.ensure(16 + labelsSizeBound(e.labels));
+    const view = new DataView(out.buffer);
+    view.setFloat64(sc.pos, e.timestamp, true);
+    view.setFloat64(sc.pos + 8, e.value, true);
+    sc.pos = writeLabels(out, sc.pos + 16, e.labels);
+  }
+  sc.series++;
+  sc.samples += samples;
+}
+
+/** The shard's packed push with its header, entries and symbol table; its sample columns are left to fill. */
+function finishShard(sc: ShardScratch, symbols: readonly string[]): Uint8Array | null {
+  if (sc.series === 0) return null;
+  const entriesEnd = sc.pos;
+  let out = sc.ensure(5);
+  sc.pos = writeUvarint(out, sc.pos, sc.symbols.length);
+  for (const r of sc.symbols) {
+    const s = symbols[r]!;
+    out = sc.ensure(5 + 3 * s.length);
+    sc.pos = writeString(out, sc.pos, s);
+  }
+  const columns = HEADER_BYTES + sc.samples * 16;
+  const packed = new Uint8Array(columns + sc.pos);
+  const header = new Uint32Array(packed.buffer, 0, 4);
+  header[0] = VERSION;
+  header[1] = sc.series;
+  header[2] = sc.samples;
+  header[3] = columns + entriesEnd;
+  packed.set(sc.buf.subarray(0, sc.pos), columns);
+  return packed;
+}
+
+/** Copies each series' samples into its shard's columns, in series order. */
+function copySamples(
+  series: readonly PackableSeries[],
+  timestamps: Float64Array,
+  values: Float64Array,
+  outs: readonly (Uint8Array | null)[],
+): void {
   const ts: Float64Array[] = [];
   const vsBits: Uint32Array[] = [];
-  const sampleAt = new Int32Array(shards);
-  const entryAt = new Int32Array(shards);
-  for (let sh = 0; sh < shards; sh++) {
-    const m = samples[sh]!;
-    const out = count[sh]! > 0 ? new Uint8Array(HEADER_BYTES + m * 16 + entryBytes[sh]!) : new Uint8Array(HEADER_BYTES);
-    const header = new Uint32Array(out.buffer, 0, 4);
-    header[0] = VERSION;
-    header[1] = count[sh]!;
-    header[2] = m;
-    outs.push(count[sh]! > 0 ? out : null);
-    ts.push(new Float64Array(out.buffer, HEADER_BYTES, m));
+  for (const out of outs) {
+    const m = out === null ? 0 : new Uint32Array(out.buffer, 0, 4)[2]!;
+    const buffer = out === null ? new ArrayBuffer(0) : out.buffer;
+    ts.push(new Float64Array(buffer, m > 0 ? HEADER_BYTES : 0, m));
     // Values move as two 32-bit halves: a NaN's payload (staleness markers) must survive.
-    vsBits.push(new Uint32Array(out.buffer, HEADER_BYTES + m * 8, m * 2));
-    entryAt[sh] = HEADER_BYTES + m * 16;
+    vsBits.push(new Uint32Array(buffer, m > 0 ? HEADER_BYTES + m * 8 : 0, m * 2));
   }
   const srcBits = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
-  for (let k = 0; k < n; k++) {
-    const sh = shardOfHash(entryHash[k]!, shards);
-    const out = outs[sh]!;
+  const sampleAt = new Int32Array(outs.length);
+  for (let k = 0; k < series.length; k++) {
+    const sh = seriesShard[k]!;
     const s = series[k]!;
     const shardTs = ts[sh]!;
     const shardBits = vsBits[sh]!;
@@ -135,13 +215,7 @@ export function packShards(
       shardBits[2 * at + 1] = srcBits[2 * i + 1]!;
     }
     sampleAt[sh] = at;
-    const to = entryAt[sh]!;
-    const from = entryStart[k]!;
-    const end = entryStart[k + 1]!;
-    out.set(scratch.subarray(from, end), to);
-    entryAt[sh] = to + end - from;
   }
-  return outs;
 }
 
 /** At most the bytes `writeLabels` needs: UTF-8 takes ≤ 3 bytes per UTF-16 unit. */
@@ -171,54 +245,6 @@ function writeLabels(out: Uint8Array, pos: number, labels: readonly Label[]): nu
   return pos;
 }
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-/** The hash of the labels `writeLabelsHashed` wrote last (a second return value). */
-let labelsHash = 0;
-
-/** Writes labels like `writeLabels` and leaves their `hashLabels` value in `labelsHash`. */
-function writeLabelsHashed(out: Uint8Array, pos: number, labels: readonly Label[]): number {
-  pos = writeUvarint(out, pos, labels.length);
-  let h = FNV_OFFSET;
-  for (const l of labels) {
-    pos = writeStringHashed(out, pos, l.name, h);
-    h = Math.imul(stringHash ^ 0xff, FNV_PRIME);
-    pos = writeStringHashed(out, pos, l.value, h);
-    h = Math.imul(stringHash ^ 0xff, FNV_PRIME);
-  }
-  labelsHash = h >>> 0;
-  return pos;
-}
-
-let stringHash = 0;
-
-/** `writeString`, folding the string into FNV state `h` as `hashLabels` does; the result goes to `stringHash`. */
-function writeStringHashed(out: Uint8Array, pos: number, s: string, h: number): number {
-  const n = s.length;
-  if (n < 0x80) {
-    let x = h;
-    let i = 0;
-    for (; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) break;
-      out[pos + 1 + i] = c;
-      x = Math.imul(x ^ c, FNV_PRIME);
-    }
-    if (i === n) {
-      out[pos] = n;
-      stringHash = x;
-      return pos + 1 + n;
-    }
-  }
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    h = Math.imul(h ^ (c & 0xff), FNV_PRIME);
-    if (c > 0xff) h = Math.imul(h ^ (c >>> 8), FNV_PRIME);
-  }
-  stringHash = h;
-  return writeString(out, pos, s);
-}
-
 /** Label strings are nearly always short ASCII: copy those by hand, encode the rest. */
 function writeString(out: Uint8Array, pos: number, s: string): number {
   const n = s.length;
@@ -241,56 +267,126 @@ function writeString(out: Uint8Array, pos: number, s: string): number {
 }
 
 /**
- * One series of a packed push, as the reader walks it: its hash and where
- * its labels are, decoded to strings only when asked. The reader reuses one
- * instance for every series; do not keep it.
+ * The symbol table of one packed push as the reader sees it: strings
+ * decoded, and ids in a receiver's `SymbolTable` looked up, on first use.
  */
-export class PackedSeries {
-  hash = 0;
-  private buf: Uint8Array = new Uint8Array(0);
-  private labelsAt = 0;
-  private decoded: Label[] | null = null;
+class PushSymbols {
+  buf: Uint8Array = new Uint8Array(0);
+  count = 0;
+  start = new Int32Array(256);
+  len = new Int32Array(256);
+  private decoded: (string | undefined)[] = [];
+  private ids = new Int32Array(256);
   private readonly strings: LabelStrings;
 
   constructor(strings: LabelStrings) {
     this.strings = strings;
   }
 
-  reset(buf: Uint8Array, hash: number, labelsAt: number): void {
+  /** Reads the table at `pos`, checking every entry's bounds. */
+  read(buf: Uint8Array, pos: number): void {
+    const r = new Cursor(buf, pos);
+    const count = r.uvarint();
+    if (count > buf.length - pos) throw new PushDecodeError("packed push symbol count exceeds its size");
+    if (this.start.length < count) {
+      this.start = new Int32Array(2 * count);
+      this.len = new Int32Array(2 * count);
+      this.ids = new Int32Array(2 * count);
+    }
+    for (let i = 0; i < count; i++) {
+      const len = r.uvarint();
+      r.need(len);
+      this.start[i] = r.pos;
+      this.len[i] = len;
+      r.pos += len;
+    }
+    this.buf = buf;
+    this.count = count;
+    this.decoded = new Array<string | undefined>(count);
+    this.ids.fill(-1, 0, count);
+  }
+
+  string(ref: number): string {
+    return (this.decoded[ref] ??= this.strings.get(this.buf, this.start[ref]!, this.len[ref]!));
+  }
+
+  /**
+   * The id of symbol `ref` in `table`, -1 when the table does not have it.
+   * Only hits are remembered: a series created later in the same push may
+   * add the string.
+   */
+  idIn(ref: number, table: SymbolTable): number {
+    let id = this.ids[ref]!;
+    if (id < 0) {
+      id = table.lookup(this.string(ref));
+      if (id >= 0) this.ids[ref] = id;
+    }
+    return id;
+  }
+}
+
+/**
+ * One series of a packed push, as the reader walks it: its hash and its
+ * label references, turned into strings only when asked. The reader reuses
+ * one instance for every series; do not keep it.
+ */
+export class PackedSeries {
+  hash = 0;
+  /** Label pairs. */
+  count = 0;
+  private buf: Uint8Array = new Uint8Array(0);
+  private refsAt = 0;
+  private decoded: Label[] | null = null;
+  private readonly symbols: PushSymbols;
+  private ids = new Int32Array(64);
+
+  constructor(symbols: PushSymbols) {
+    this.symbols = symbols;
+  }
+
+  reset(buf: Uint8Array, hash: number, count: number, refsAt: number): void {
     this.buf = buf;
     this.hash = hash;
-    this.labelsAt = labelsAt;
+    this.count = count;
+    this.refsAt = refsAt;
     this.decoded = null;
   }
 
   labels(): Label[] {
-    if (this.decoded === null) this.decoded = new Cursor(this.buf, this.labelsAt).labels(this.strings);
+    if (this.decoded === null) {
+      const r = new Cursor(this.buf, this.refsAt);
+      const out = new Array<Label>(this.count);
+      for (let i = 0; i < this.count; i++) {
+        const name = this.symbols.string(r.uvarint());
+        out[i] = { name, value: this.symbols.string(r.uvarint()) };
+      }
+      this.decoded = out;
+    }
     return this.decoded;
   }
 
   /**
-   * Whether the labels are exactly `count` pairs spelling text(owner, 0..2·count)
-   * (names at even k, values at odd k), compared byte by byte without
-   * decoding. Non-ASCII text is never claimed equal: the caller then falls
-   * back to decoded labels.
+   * The label strings' ids in `table`, names at even and values at odd
+   * positions, in a buffer reused for the next series; null when some
+   * string is not in the table (then no series there has these labels).
    */
-  sameLabels<T>(owner: T, count: number, text: (owner: T, k: number) => string): boolean {
+  symbolIds(table: SymbolTable): Int32Array | null {
+    const n = 2 * this.count;
+    if (this.ids.length < n) this.ids = new Int32Array(2 * n);
     const buf = this.buf;
-    let pos = this.labelsAt;
-    if (buf[pos++] !== count || count >= 0x80) return false;
-    for (let k = 0; k < 2 * count; k++) {
-      const len = buf[pos++]!;
-      if (len >= 0x80) return false;
-      const s = text(owner, k);
-      if (s.length !== len) return false;
-      for (let i = 0; i < len; i++) {
-        // A UTF-8 byte ≥ 0x80 is never a whole character, even when it equals a char code.
-        const c = buf[pos + i]!;
-        if (c >= 0x80 || s.charCodeAt(i) !== c) return false;
+    let pos = this.refsAt;
+    for (let k = 0; k < n; k++) {
+      let ref = buf[pos++]!;
+      if (ref >= 0x80) {
+        const r = new Cursor(buf, pos - 1);
+        ref = r.uvarint();
+        pos = r.pos;
       }
-      pos += len;
+      const id = this.symbols.idIn(ref, table);
+      if (id < 0) return null;
+      this.ids[k] = id;
     }
-    return true;
+    return this.ids;
   }
 }
 
@@ -317,13 +413,18 @@ export function forEachPackedSeries(packed: Uint8Array, strings: LabelStrings, v
   if (header[0] !== VERSION) throw new PushDecodeError(`unknown packed push version ${header[0]}`);
   const count = header[1]!;
   const samples = header[2]!;
+  const symbolsAt = header[3]!;
   const columns = HEADER_BYTES + samples * 16;
   if (columns > buf.length) throw new PushDecodeError("packed push too short for its samples");
+  if (symbolsAt < columns || symbolsAt >= buf.length) throw new PushDecodeError("packed push symbol table out of bounds");
   const ts = new Float64Array(buf.buffer, buf.byteOffset + HEADER_BYTES, samples);
   const vs = new Float64Array(buf.buffer, buf.byteOffset + HEADER_BYTES + samples * 8, samples);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const r = new Cursor(buf, columns);
-  const series = new PackedSeries(strings);
+  const symbols = new PushSymbols(strings);
+  symbols.read(buf, symbolsAt);
+  const entries = buf.subarray(0, symbolsAt);
+  const r = new Cursor(entries, columns);
+  const series = new PackedSeries(symbols);
   let at = 0;
   for (let k = 0; k < count; k++) {
     const n = r.uvarint();
@@ -331,8 +432,11 @@ export function forEachPackedSeries(packed: Uint8Array, strings: LabelStrings, v
     r.need(4);
     const hash = view.getUint32(r.pos, true);
     r.pos += 4;
-    series.reset(buf, hash, r.pos);
-    r.skipLabels();
+    const pairs = r.uvarint();
+    series.reset(buf, hash, pairs, r.pos);
+    for (let i = 0; i < 2 * pairs; i++) {
+      if (r.uvarint() >= symbols.count) throw new PushDecodeError("packed push label reference out of range");
+    }
     const m = r.uvarint();
     let exemplars = NO_EXEMPLARS;
     if (m > 0) {
@@ -375,16 +479,6 @@ class Cursor {
       mul *= 128;
     }
     throw new PushDecodeError("packed push varint too long");
-  }
-
-  /** Steps over a label block, checking its bounds, so it can be decoded later. */
-  skipLabels(): void {
-    const n = this.uvarint();
-    for (let i = 0; i < 2 * n; i++) {
-      const len = this.uvarint();
-      this.need(len);
-      this.pos += len;
-    }
   }
 
   labels(strings: LabelStrings): Label[] {

@@ -200,6 +200,14 @@ export class ProtoReader {
     return interner.decode(this.buf, start, end);
   }
 
+  /** A string field's reference in `table`, through `interner`. */
+  internedRef(interner: StringInterner, table: StringTable): number {
+    const end = this.messageEnd();
+    const start = this.pos;
+    this.pos = end;
+    return interner.decodeRef(this.buf, start, end, table);
+  }
+
   /** Skips the value of a field with the given wire type (unknown fields). */
   skip(wireType: number, depth = 0): void {
     const at = this.pos;
@@ -317,23 +325,61 @@ function decodeUtf8Slow(buf: Uint8Array, start: number, end: number): string {
 const INTERN_SLOTS = 4096; // power of two
 const INTERN_MAX_LEN = 64;
 
+/** Where `StringInterner.decodeRef` files the strings of one message: a table that hands out references. */
+export interface StringTable {
+  readonly strings: readonly string[];
+  add(s: string): number;
+}
+
 /**
  * A direct-mapped cache of recently decoded short ASCII strings. remote_write
  * 1.0 repeats every label name and most label values in every series, so
  * returning the cached string skips an allocation and keeps equal strings
- * identical, which makes later comparisons cheap.
+ * identical, which makes later comparisons cheap. Each slot also remembers
+ * the reference its string got in the last table it was added to, so a
+ * decoder building a symbol table for its message adds each string once.
  */
 export class StringInterner {
   private readonly slots: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
+  private readonly slotTable: (StringTable | undefined)[] = new Array<StringTable | undefined>(INTERN_SLOTS).fill(undefined);
+  private readonly slotRef = new Int32Array(INTERN_SLOTS);
+  private emptyTable: StringTable | undefined;
+  private emptyRef = 0;
 
   decode(buf: Uint8Array, start: number, end: number): string {
+    const slot = this.slotOf(buf, start, end);
+    return slot >= 0 ? this.slots[slot]! : decodeUtf8(buf, start, end);
+  }
+
+  /** The reference in `table` of the string in buf[start, end), added to it on first sight. */
+  decodeRef(buf: Uint8Array, start: number, end: number, table: StringTable): number {
+    if (start === end) return this.emptyIn(table);
+    const slot = this.slotOf(buf, start, end);
+    if (slot < 0) return table.add(decodeUtf8(buf, start, end));
+    if (this.slotTable[slot] === table) return this.slotRef[slot]!;
+    const ref = table.add(this.slots[slot]!);
+    this.slotTable[slot] = table;
+    this.slotRef[slot] = ref;
+    return ref;
+  }
+
+  /** The reference of "" in `table` (empty label values, absent fields). */
+  emptyIn(table: StringTable): number {
+    if (this.emptyTable !== table) {
+      this.emptyTable = table;
+      this.emptyRef = table.add("");
+    }
+    return this.emptyRef;
+  }
+
+  /** The slot now holding buf[start, end); -1 for strings not cached (empty, long or not ASCII). */
+  private slotOf(buf: Uint8Array, start: number, end: number): number {
     const len = end - start;
-    if (len === 0) return "";
-    if (len > INTERN_MAX_LEN) return decodeUtf8(buf, start, end);
+    if (len === 0 || len > INTERN_MAX_LEN) return -1;
     let h = 0x811c9dc5 ^ len;
     for (let i = start; i < end; i++) {
       const c = buf[i]!;
-      if (c >= 0x80) return decodeUtf8Slow(buf, start, end);
+      if (c >= 0x80) return -1;
       h = Math.imul(h ^ c, 0x01000193);
     }
     const slot = (h >>> 0) & (INTERN_SLOTS - 1);
@@ -341,10 +387,10 @@ export class StringInterner {
     if (cached !== undefined && cached.length === len) {
       let j = 0;
       while (j < len && cached.charCodeAt(j) === buf[start + j]) j++;
-      if (j === len) return cached;
+      if (j === len) return slot;
     }
-    const s = String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
-    this.slots[slot] = s;
-    return s;
+    this.slots[slot] = String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
+    this.slotTable[slot] = undefined;
+    return slot;
   }
 }

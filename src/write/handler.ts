@@ -161,6 +161,7 @@ function rejectionProblem(r: PushRejection): string {
 }
 
 interface CheckedRequest {
+  symbols: readonly string[];
   series: AcceptedSeries[];
   /** The request's sample columns; accepted series point into them. */
   timestamps: Float64Array;
@@ -191,7 +192,9 @@ export function checkRequest(req: DecodedWriteRequest, limits: ValidationLimits,
     if (v.sampleRejection) problems.push(v.sampleRejection.message);
     const exemplars = checkExemplars(v.labels, s.exemplars, problems);
     if (v.sampleEnd === v.sampleStart && exemplars.length === 0) continue;
-    series.push({ labels: v.labels, sampleStart: v.sampleStart, sampleEnd: v.sampleEnd, exemplars });
+    // Sorting or dropping labels (HA replica, empty values) leaves the decoded references behind.
+    const labelRefs = req.symbols.spells(s.labelRefs, v.labels) ? s.labelRefs : req.symbols.refsOf(v.labels);
+    series.push({ labels: v.labels, labelRefs, sampleStart: v.sampleStart, sampleEnd: v.sampleEnd, exemplars });
   }
   const metadata: MetricMetadata[] = [];
   for (const m of req.metadata) {
@@ -199,7 +202,7 @@ export function checkRequest(req: DecodedWriteRequest, limits: ValidationLimits,
     if (v.ok) metadata.push(v.metadata);
     else problems.push(v.message);
   }
-  return { series, timestamps: req.timestamps, values: req.values, metadata, problems };
+  return { symbols: req.symbols.strings, series, timestamps: req.timestamps, values: req.values, metadata, problems };
 }
 
 function checkExemplars(labels: readonly Label[], exemplars: readonly Exemplar[], problems: string[]): Exemplar[] {

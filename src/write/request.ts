@@ -4,6 +4,7 @@
  * allocates per series, never per sample.
  */
 import type { Label } from "../model/labels";
+import type { RequestSymbols } from "./symbols";
 
 export type MetricType =
   | "unknown"
@@ -33,6 +34,8 @@ export interface Exemplar {
 export interface DecodedSeries {
   /** Labels as sent: not yet validated, possibly unsorted or duplicated. */
   readonly labels: Label[];
+  /** `labels` as (name, value) references into the request's symbols, as decoded. */
+  readonly labelRefs: Uint32Array;
   /** This series' samples are timestamps/values[sampleStart, sampleEnd). */
   readonly sampleStart: number;
   readonly sampleEnd: number;
@@ -45,6 +48,8 @@ export interface DecodedSeries {
 
 export interface DecodedWriteRequest {
   readonly protocol: "v1" | "v2";
+  /** Every label string of the series, which hold the same string objects. */
+  readonly symbols: RequestSymbols;
   readonly series: DecodedSeries[];
   /** Unix ms of every sample, series after series. */
   readonly timestamps: Float64Array;

@@ -6,6 +6,18 @@ import { decodeWriteRequestV1 } from "./rw1";
 import { bitsOf, L, STALE_NAN_BITS, staleNaN } from "./testutil";
 
 describe("decodeWriteRequestV1", () => {
+  it("gives each series its labels as references into one symbol table, each string once", () => {
+    const series = Array.from({ length: 50 }, (_, i) => ({
+      labels: [L("__name__", "node_load1"), L("instance", `host-${i % 5}`), L("job", "node"), L("zone", "")],
+      samples: [{ timestamp: 1000, value: i }],
+    }));
+    const req = decodeWriteRequestV1(encodeWriteRequestV1({ series }));
+    for (const s of req.series) expect(req.symbols.spells(s.labelRefs, s.labels)).toBe(true);
+    expect(req.series.map((s) => s.labels)).toEqual(series.map((s) => s.labels));
+    // "__name__", "node_load1", "instance", 5 hosts, "job", "node", "zone", ""
+    expect(req.symbols.strings).toHaveLength(12);
+  });
+
   it("decodes a hand-assembled request (field numbers from remote.proto/types.proto)", () => {
     // WriteRequest{timeseries(1): TimeSeries{labels(1): {name(1)="__name__", value(2)="up"}, samples(2): {value(1)=1.0, timestamp(2)=1000}}}
     const label = [0x0a, 8, ...new TextEncoder().encode("__name__"), 0x12, 2, 0x75, 0x70];

@@ -9,6 +9,7 @@ import { decodeSample } from "./decode-sample";
 import { metricTypeFromEnum } from "./metric-type";
 import type { DecodedSeries, DecodedWriteRequest, Exemplar, MetricMetadata } from "./request";
 import { SampleBuffer } from "./sample-buffer";
+import { LabelRefBuffer, RequestSymbols } from "./symbols";
 
 const MSG = "prometheus.WriteRequest";
 const TS = "prometheus.TimeSeries";
@@ -23,10 +24,22 @@ export function decodeWriteRequestV1(buf: Uint8Array): DecodedWriteRequest {
   }
 }
 
+/** What the series of one request share while decoding. */
+interface DecodeState {
+  readonly samples: SampleBuffer;
+  readonly symbols: RequestSymbols;
+  readonly refs: LabelRefBuffer;
+}
+
 function decode(r: ProtoReader): DecodedWriteRequest {
-  // A 1-sample series costs well over 64 bytes once labels are counted, so
-  // this rarely over-allocates; the buffer doubles when it under-estimates.
-  const samples = new SampleBuffer(r.end >>> 6);
+  const st: DecodeState = {
+    // A 1-sample series costs well over 64 bytes once labels are counted, so
+    // this rarely over-allocates; the buffer doubles when it under-estimates.
+    samples: new SampleBuffer(r.end >>> 6),
+    symbols: new RequestSymbols(),
+    // A label pair costs at least 6 bytes on the wire.
+    refs: new LabelRefBuffer(r.end >>> 2),
+  };
   const series: DecodedSeries[] = [];
   const metadata: MetricMetadata[] = [];
   while (r.pos < r.end) {
@@ -34,7 +47,7 @@ function decode(r: ProtoReader): DecodedWriteRequest {
     switch (k >>> 3) {
       case 1:
         if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "timeseries", MSG);
-        series.push(decodeSeries(r, r.messageEnd(), samples));
+        series.push(decodeSeries(r, r.messageEnd(), st));
         break;
       case 3:
         if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "metadata", MSG);
@@ -46,16 +59,19 @@ function decode(r: ProtoReader): DecodedWriteRequest {
   }
   return {
     protocol: "v1",
+    symbols: st.symbols,
     series,
-    timestamps: samples.timestampsView(),
-    values: samples.valuesView(),
+    timestamps: st.samples.timestampsView(),
+    values: st.samples.valuesView(),
     metadata,
   };
 }
 
-function decodeSeries(r: ProtoReader, end: number, samples: SampleBuffer): DecodedSeries {
+function decodeSeries(r: ProtoReader, end: number, st: DecodeState): DecodedSeries {
   const labels: Label[] = [];
+  const samples = st.samples;
   const sampleStart = samples.length;
+  const refStart = st.refs.length;
   let exemplars: Exemplar[] | undefined;
   let histogramCount = 0;
   while (r.pos < end) {
@@ -63,7 +79,7 @@ function decodeSeries(r: ProtoReader, end: number, samples: SampleBuffer): Decod
     switch (k >>> 3) {
       case 1:
         if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "labels", TS);
-        labels.push(decodeLabel(r, r.messageEnd()));
+        labels.push(decodeLabel(r, r.messageEnd(), st.symbols, st.refs));
         break;
       case 2:
         if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "samples", TS);
@@ -71,7 +87,7 @@ function decodeSeries(r: ProtoReader, end: number, samples: SampleBuffer): Decod
         break;
       case 3:
         if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "exemplars", TS);
-        (exemplars ??= []).push(decodeExemplar(r, r.messageEnd()));
+        (exemplars ??= []).push(decodeExemplar(r, r.messageEnd(), st.symbols));
         break;
       case 4:
         // Native histograms are counted, not stored yet.
@@ -86,6 +102,7 @@ function decodeSeries(r: ProtoReader, end: number, samples: SampleBuffer): Decod
   r.finish(end);
   return {
     labels,
+    labelRefs: st.refs.from(refStart),
     sampleStart,
     sampleEnd: samples.length,
     exemplars: exemplars ?? NO_EXEMPLARS,
@@ -100,21 +117,28 @@ const NO_EXEMPLARS: Exemplar[] = [];
 // Shared across requests: label strings repeat from one request to the next too.
 const interner = new StringInterner();
 
-function decodeLabel(r: ProtoReader, end: number): Label {
-  let name = "";
-  let value = "";
+/** Decodes a label into the request's symbols; a series' labels also note their references in `refs`. */
+function decodeLabel(r: ProtoReader, end: number, symbols: RequestSymbols, refs: LabelRefBuffer | null): Label {
+  let name = -1;
+  let value = -1;
   while (r.pos < end) {
     const k = r.key();
-    if (k === 0x0a) name = r.internedString(interner);
-    else if (k === 0x12) value = r.internedString(interner);
+    if (k === 0x0a) name = r.internedRef(interner, symbols);
+    else if (k === 0x12) value = r.internedRef(interner, symbols);
     else if (k >>> 3 === 1 || k >>> 3 === 2) r.wrongWireType(k, WIRE_LEN, k >>> 3 === 1 ? "name" : "value", "prometheus.Label");
     else r.skip(k & 7);
   }
   r.finish(end);
-  return { name, value };
+  if (name < 0) name = interner.emptyIn(symbols);
+  if (value < 0) value = interner.emptyIn(symbols);
+  if (refs !== null) {
+    refs.push(name);
+    refs.push(value);
+  }
+  return { name: symbols.strings[name]!, value: symbols.strings[value]! };
 }
 
-function decodeExemplar(r: ProtoReader, end: number): Exemplar {
+function decodeExemplar(r: ProtoReader, end: number, symbols: RequestSymbols): Exemplar {
   const labels: Label[] = [];
   let value = 0;
   let timestamp = 0;
@@ -123,7 +147,7 @@ function decodeExemplar(r: ProtoReader, end: number): Exemplar {
     switch (k >>> 3) {
       case 1:
         if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "labels", "prometheus.Exemplar");
-        labels.push(decodeLabel(r, r.messageEnd()));
+        labels.push(decodeLabel(r, r.messageEnd(), symbols, null));
         break;
       case 2:
         if ((k & 7) !== WIRE_FIXED64) r.wrongWireType(k, WIRE_FIXED64, "value", "prometheus.Exemplar");

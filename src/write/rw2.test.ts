@@ -18,6 +18,23 @@ function request(symbols: string[], ...series: ((w: ProtoWriter) => void)[]): Ui
   return w.finish();
 }
 
+describe("decodeWriteRequestV2 symbols", () => {
+  it("keeps the sent symbols table and each series' labels_refs into it", () => {
+    const body = request(
+      ["", "__name__", "up", "job", "a", "b"],
+      (w) => w.packedUint64Field(1, [1, 2, 3, 4]),
+      (w) => w.packedUint64Field(1, [1, 2, 3, 5]),
+    );
+    const req = decodeWriteRequestV2(body);
+    expect(req.symbols.strings).toEqual(["", "__name__", "up", "job", "a", "b"]);
+    expect(req.series.map((s) => Array.from(s.labelRefs))).toEqual([
+      [1, 2, 3, 4],
+      [1, 2, 3, 5],
+    ]);
+    for (const s of req.series) expect(req.symbols.spells(s.labelRefs, s.labels)).toBe(true);
+  });
+});
+
 function decodeError(body: Uint8Array): string {
   try {
     decodeWriteRequestV2(body);

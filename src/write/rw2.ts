@@ -10,6 +10,7 @@ import { decodeSample } from "./decode-sample";
 import { metricTypeFromEnum } from "./metric-type";
 import type { DecodedSeries, DecodedWriteRequest, Exemplar, MetricMetadata } from "./request";
 import { SampleBuffer } from "./sample-buffer";
+import { LabelRefBuffer, RequestSymbols } from "./symbols";
 
 const MSG = "io.prometheus.write.v2.Request";
 const TS = "io.prometheus.write.v2.TimeSeries";
@@ -31,8 +32,8 @@ class RefError extends Error {}
 interface SeriesState {
   readonly symbols: readonly string[];
   readonly samples: SampleBuffer;
-  /** Scratch for labels_refs, reused across series. */
-  refs: number[];
+  /** Every series' labels_refs, one after another. */
+  readonly refs: LabelRefBuffer;
   readonly metadata: Map<string, MetricMetadata>;
 }
 
@@ -67,7 +68,7 @@ function decode(r: ProtoReader): DecodedWriteRequest {
     symbols,
     // Samples are ~20 bytes each on the wire, labels refs a few bytes more.
     samples: new SampleBuffer(r.end >>> 5),
-    refs: [],
+    refs: new LabelRefBuffer(r.end >>> 1),
     metadata: new Map(),
   };
   const series: DecodedSeries[] = new Array(spans.length >>> 1);
@@ -77,6 +78,7 @@ function decode(r: ProtoReader): DecodedWriteRequest {
   }
   return {
     protocol: "v2",
+    symbols: new RequestSymbols(symbols),
     series,
     timestamps: state.samples.timestampsView(),
     values: state.samples.valuesView(),
@@ -85,8 +87,7 @@ function decode(r: ProtoReader): DecodedWriteRequest {
 }
 
 function decodeSeries(r: ProtoReader, end: number, index: number, st: SeriesState): DecodedSeries {
-  const refs = st.refs;
-  refs.length = 0;
+  const refStart = st.refs.length;
   const sampleStart = st.samples.length;
   let exemplars: Exemplar[] | undefined;
   let histogramCount = 0;
@@ -98,7 +99,7 @@ function decodeSeries(r: ProtoReader, end: number, index: number, st: SeriesStat
     const k = r.key();
     switch (k >>> 3) {
       case 1:
-        readRefs(r, k, refs, "labels_refs", TS);
+        readRefs(r, k, st.refs, "labels_refs", TS);
         break;
       case 2: {
         if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "samples", TS);
@@ -149,7 +150,8 @@ function decodeSeries(r: ProtoReader, end: number, index: number, st: SeriesStat
   }
   r.finish(end);
 
-  const labels = resolveLabels(refs, st.symbols, `series ${index}`, "labels_refs");
+  const labelRefs = st.refs.from(refStart);
+  const labels = resolveLabels(labelRefs, st.symbols, `series ${index}`, "labels_refs");
   if (metaType !== 0 || helpRef !== 0 || unitRef !== 0) {
     const name = metricName(labels);
     if (name !== "") {
@@ -165,6 +167,7 @@ function decodeSeries(r: ProtoReader, end: number, index: number, st: SeriesStat
   }
   return {
     labels,
+    labelRefs,
     sampleStart,
     sampleEnd: st.samples.length,
     exemplars: exemplars ?? NO_EXEMPLARS,
@@ -204,7 +207,7 @@ function decodeExemplar(r: ProtoReader, end: number, index: number, symbols: rea
 }
 
 /** Appends a repeated uint32, accepting both packed and unpacked encodings as parsers must. */
-function readRefs(r: ProtoReader, k: number, out: number[], field: string, msg: string): void {
+function readRefs(r: ProtoReader, k: number, out: { push(ref: number): unknown }, field: string, msg: string): void {
   if ((k & 7) === WIRE_LEN) {
     const end = r.messageEnd();
     while (r.pos < end) out.push(r.uint32());
@@ -220,7 +223,7 @@ function readRefs(r: ProtoReader, k: number, out: number[], field: string, msg: 
 // and equal strings as one object make every later comparison cheaper.
 const symbolInterner = new StringInterner();
 
-function resolveLabels(refs: readonly number[], symbols: readonly string[], where: string, field: string): Label[] {
+function resolveLabels(refs: ArrayLike<number>, symbols: readonly string[], where: string, field: string): Label[] {
   if (refs.length % 2 !== 0) throw new RefError(`${where}: ${field} has odd length ${refs.length}`);
   const labels: Label[] = new Array(refs.length >>> 1);
   for (let i = 0; i < refs.length; i += 2) {

@@ -9,14 +9,17 @@ import {
   type SeriesValidation,
   type ValidationLimits,
 } from "./validate";
+import { RequestSymbols } from "./symbols";
 
 const NOW = 1_700_000_000_000;
 const L = (name: string, value: string): Label => ({ name, value });
 
 /** A request holding one series with the given labels and sample timestamps. */
 function one(labels: Label[], timestamps: number[] = [NOW]): { req: DecodedWriteRequest; s: DecodedSeries } {
+  const symbols = new RequestSymbols();
   const s: DecodedSeries = {
     labels,
+    labelRefs: symbols.refsOf(labels),
     sampleStart: 0,
     sampleEnd: timestamps.length,
     exemplars: [],
@@ -25,6 +28,7 @@ function one(labels: Label[], timestamps: number[] = [NOW]): { req: DecodedWrite
   };
   const req: DecodedWriteRequest = {
     protocol: "v1",
+    symbols,
     series: [s],
     timestamps: Float64Array.from(timestamps),
     values: Float64Array.from(timestamps, (_, i) => i + 0.5),

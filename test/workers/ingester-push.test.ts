@@ -2,7 +2,7 @@ import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Ingester } from "../../durable-objects/ingester";
 import { unpackSelection } from "../../src/ingester/select-codec";
-import { packShards } from "../../src/ingester/push-codec";
+import { packLabeled } from "../support/packed-push";
 import { labelsFromRecord, type Label } from "../../src/model/labels";
 import { XORIterator } from "../../src/tsdb/chunkenc/xor";
 
@@ -16,7 +16,7 @@ function packed(names: readonly Label[][], t: number): Uint8Array {
   const ts = new Float64Array(names.length).fill(t);
   const vs = Float64Array.from(names, (_, i) => i + t / 1000);
   const series = names.map((labels, i) => ({ labels, sampleStart: i, sampleEnd: i + 1, exemplars: [] }));
-  return packShards(series, ts, vs, 1)[0]!;
+  return packLabeled(series, ts, vs, 1)[0]!;
 }
 
 async function everything(ing: DurableObjectStub<Ingester>): Promise<Record<string, number[]>> {

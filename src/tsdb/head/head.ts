@@ -83,9 +83,12 @@ export class Head implements ChunkContext {
     return this.byHash.get(hash);
   }
 
-  /** The symbol of a series' k-th label string: names at even k, values at odd k. */
-  labelSymbol(s: MemSeries, k: number): string {
-    return this.symbols.get(this.arena.at(s.labelsOffset + k));
+  /** Whether a series' labels are the `count` pairs of `symbols` ids in `ids` (names at even, values at odd positions). */
+  hasLabelIds(s: MemSeries, ids: Int32Array, count: number): boolean {
+    if (s.labelsCount !== count) return false;
+    const off = s.labelsOffset;
+    for (let k = 0; k < 2 * count; k++) if (this.arena.at(off + k) !== ids[k]) return false;
+    return true;
   }
 
   /** The series with exactly these (sorted, valid) labels, created if new. */

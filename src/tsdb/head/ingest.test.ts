@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { hashLabels, labelsFromRecord } from "../../model/labels";
 import type { PushRequest, PushSeries } from "../../ingester/protocol";
-import { LabelStrings, packShards } from "../../ingester/push-codec";
+import { LabelStrings } from "../../ingester/push-codec";
+import { packLabeled } from "../../../test/support/packed-push";
 import { WalRecordBuilder, WalRecordReader } from "../wal/record";
 import { Head } from "./head";
 import { ingestPush } from "./ingest";
@@ -29,7 +30,7 @@ function pack(series: readonly PushSeries[]): Uint8Array {
     at += s.timestamps.length;
     return { labels: s.labels, sampleStart: at - s.timestamps.length, sampleEnd: at, exemplars: [] };
   });
-  return packShards(packable, ts, vs, 1)[0]!;
+  return packLabeled(packable, ts, vs, 1)[0]!;
 }
 
 /** One series with one sample, packed as if its sender had hashed its labels to `hash`. */

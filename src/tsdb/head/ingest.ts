@@ -123,9 +123,8 @@ export function ingestPush(head: Head, req: PushRequest, sink: IngestSink | null
     ingestSeries(undefined, source, ps.timestamps, ps.values, 0, ps.timestamps.length, ps.exemplars ?? NO_EXEMPLARS);
   }
   if (req.packed !== undefined) {
-    const text = (s: MemSeries, k: number): string => head.labelSymbol(s, k);
     forEachPackedSeries(req.packed, strings ?? new LabelStrings(), (ps, timestamps, values, start, end, exemplars) => {
-      ingestSeries(findPacked(head, ps, text), ps, timestamps, values, start, end, exemplars);
+      ingestSeries(findPacked(head, ps), ps, timestamps, values, start, end, exemplars);
     });
   }
 
@@ -141,12 +140,14 @@ interface LabelSource {
   labels(): Labels;
 }
 
-/** A known series by the sender's hash, its label bytes checked against the head's symbols in place. */
-function findPacked(head: Head, ps: PackedSeries, text: (s: MemSeries, k: number) => string): MemSeries | undefined {
+/** A known series by the sender's hash, its labels checked by symbol id. */
+function findPacked(head: Head, ps: PackedSeries): MemSeries | undefined {
   const found = head.withHash(ps.hash);
   if (found === undefined) return undefined;
-  if (found instanceof MemSeries) return ps.sameLabels(found, found.labelsCount, text) ? found : undefined;
-  return found.find((s) => ps.sameLabels(s, s.labelsCount, text));
+  const ids = ps.symbolIds(head.symbols);
+  if (ids === null) return undefined;
+  if (found instanceof MemSeries) return head.hasLabelIds(found, ids, ps.count) ? found : undefined;
+  return found.find((s) => head.hasLabelIds(s, ids, ps.count));
 }
 
 function describe(reason: SampleRejection, t: number, labels: Labels, window: number, maxSeries: number): string {

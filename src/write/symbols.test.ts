@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { LabelRefBuffer, RequestSymbols } from "./symbols";
+
+describe("RequestSymbols", () => {
+  it("finds or adds references for labels changed after decoding", () => {
+    const symbols = new RequestSymbols(["", "__name__", "up", "job", "x", "job"]);
+    const refs = symbols.refsOf([
+      { name: "__name__", value: "up" },
+      { name: "job", value: "y" },
+    ]);
+    // the first of two equal strings, and a new one at the end
+    expect(Array.from(refs)).toEqual([1, 2, 3, 6]);
+    expect(symbols.strings[6]).toBe("y");
+    expect(symbols.add("y")).toBe(7);
+    expect(symbols.refOf("y")).toBe(6);
+  });
+
+  it("tells whether references still spell the labels", () => {
+    const symbols = new RequestSymbols(["", "__name__", "up", "job", "x"]);
+    const labels = [
+      { name: "__name__", value: "up" },
+      { name: "job", value: "x" },
+    ];
+    const refs = Uint32Array.of(1, 2, 3, 4);
+    expect(symbols.spells(refs, labels)).toBe(true);
+    expect(symbols.spells(refs, labels.slice(0, 1))).toBe(false);
+    expect(symbols.spells(refs, [labels[1]!, labels[0]!])).toBe(false);
+    expect(symbols.spells(Uint32Array.of(1, 2, 3, 0), labels)).toBe(false);
+  });
+});
+
+describe("LabelRefBuffer", () => {
+  it("keeps earlier views whole across growth", () => {
+    const b = new LabelRefBuffer(2);
+    const views: Uint32Array[] = [];
+    for (let s = 0; s < 20; s++) {
+      const start = b.length;
+      for (let i = 0; i < 6; i++) b.push(s * 10 + i);
+      views.push(b.from(start));
+    }
+    expect(views.map((v) => Array.from(v))).toEqual(Array.from({ length: 20 }, (_, s) => Array.from({ length: 6 }, (_, i) => s * 10 + i)));
+  });
+});
