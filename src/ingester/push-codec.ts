@@ -23,7 +23,7 @@
  * for series it does not know. A wrong hash only costs that fast path,
  * never a wrong series.
  */
-import { foldHash, hashString, LABELS_HASH_SEED, type Label } from "../model/labels";
+import { FOLD_MULTIPLIER, hashString, LABELS_HASH_SEED, type Label } from "../model/labels";
 import type { SymbolTable } from "../model/symbol-table";
 import { shardOfHash } from "./client";
 import type { Exemplar } from "../write/request";
@@ -73,7 +73,6 @@ class ShardScratch {
 const scratches: ShardScratch[] = [];
 /** Per request symbol: its `hashString`, and per shard its id there (-1: none yet), reused across pushes. */
 let symbolHash = new Int32Array(1024);
-let symbolHashed = new Uint8Array(1024);
 let shardSymbolId = new Int32Array(4096);
 let seriesShard = new Int32Array(1024);
 
@@ -93,11 +92,9 @@ export function packShards(
 ): (Uint8Array | null)[] {
   const n = series.length;
   const nsym = symbols.length;
-  if (symbolHash.length < nsym) {
-    symbolHash = new Int32Array(2 * nsym);
-    symbolHashed = new Uint8Array(2 * nsym);
-  }
-  symbolHashed.fill(0, 0, nsym);
+  if (symbolHash.length < nsym) symbolHash = new Int32Array(2 * nsym);
+  // Every string hashed once, even those no series uses (RW 2.0 help texts): cheaper than a check per label.
+  for (let r = 0; r < nsym; r++) symbolHash[r] = hashString(symbols[r]!);
   if (shardSymbolId.length < nsym * shards) shardSymbolId = new Int32Array(2 * nsym * shards);
   shardSymbolId.fill(-1, 0, nsym * shards);
   if (seriesShard.length < n) seriesShard = new Int32Array(2 * n);
@@ -108,13 +105,10 @@ export function packShards(
     const s = series[k]!;
     const refs = s.labelRefs;
     let h = LABELS_HASH_SEED;
+    // foldHash, written out: this loop runs for every label of every series.
     for (let i = 0; i < refs.length; i++) {
-      const r = refs[i]!;
-      if (symbolHashed[r] === 0) {
-        symbolHash[r] = hashString(symbols[r]!);
-        symbolHashed[r] = 1;
-      }
-      h = foldHash(h, symbolHash[r]!);
+      h = Math.imul(h ^ symbolHash[refs[i]!]!, FOLD_MULTIPLIER);
+      h ^= h >>> 15;
     }
     const hash = h >>> 0;
     const sh = shardOfHash(hash, shards);
@@ -435,7 +429,10 @@ export function forEachPackedSeries(packed: Uint8Array, strings: LabelStrings, v
     const pairs = r.uvarint();
     series.reset(buf, hash, pairs, r.pos);
     for (let i = 0; i < 2 * pairs; i++) {
-      if (r.uvarint() >= symbols.count) throw new PushDecodeError("packed push label reference out of range");
+      // References are nearly always one byte; past the end, uvarint() throws.
+      const b = entries[r.pos] ?? 0x80;
+      const ref = b < 0x80 ? (r.pos++, b) : r.uvarint();
+      if (ref >= symbols.count) throw new PushDecodeError("packed push label reference out of range");
     }
     const m = r.uvarint();
     let exemplars = NO_EXEMPLARS;

@@ -133,9 +133,11 @@ export function hashString(s: string): number {
 
 /** Folds one string hash into a labels hash; a multiply and a shift so that every bit reaches the low ones the shard is taken from. */
 export function foldHash(h: number, x: number): number {
-  h = Math.imul(h ^ x, 0x5bd1e995);
+  h = Math.imul(h ^ x, FOLD_MULTIPLIER);
   return h ^ (h >>> 15);
 }
+
+export const FOLD_MULTIPLIER = 0x5bd1e995;
 
 /** `{a="1", b="2"}` in Prometheus's text form, for messages. */
 export function formatLabels(labels: Labels): string {

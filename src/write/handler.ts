@@ -160,7 +160,7 @@ function rejectionProblem(r: PushRejection): string {
   return r.example;
 }
 
-interface CheckedRequest {
+export interface CheckedRequest {
   symbols: readonly string[];
   series: AcceptedSeries[];
   /** The request's sample columns; accepted series point into them. */
