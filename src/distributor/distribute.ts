@@ -9,14 +9,12 @@ import type { Env } from "../env";
 import { allShards, shardOf } from "../ingester/client";
 import type { PushRejection, PushRequest } from "../ingester/protocol";
 import { packShards } from "../ingester/push-codec";
-import { METRIC_NAME, type Label } from "../model/labels";
+import { METRIC_NAME } from "../model/labels";
 import type { TenantId } from "../tenancy/tenant";
 import type { Exemplar, MetricMetadata } from "../write/request";
 
 export interface AcceptedSeries {
-  /** Validated: sorted, unique names, non-empty values. */
-  readonly labels: Label[];
-  /** `labels` as references into the request's symbols. */
+  /** Validated labels (sorted, unique names, non-empty values) as references into the request's symbols. */
   readonly labelRefs: Uint32Array;
   /** Its samples are [sampleStart, sampleEnd) of the request's columns. */
   readonly sampleStart: number;

@@ -24,7 +24,6 @@ function request(replica: string): DecodedWriteRequest {
   ];
   const symbols = new RequestSymbols();
   const series = ["a", "b"].map((n, i) => ({
-    labels: labels(n),
     labelRefs: symbols.refsOf(labels(n)),
     sampleStart: i,
     sampleEnd: i + 1,
@@ -62,7 +61,7 @@ describe("applyHATracker", () => {
     const req = request("r1");
     const out = await applyHATracker(env, tenant, LIMITS, req, 1_000, obj.elect);
     expect(out).toEqual({ kind: "accepted", cluster: "c1", replica: "r1" });
-    for (const s of req.series) expect(s.labels.map((l) => l.name)).toEqual(["__name__", "cluster"]);
+    for (const s of req.series) expect(req.symbols.labelsOf(s.labelRefs).map((l) => l.name)).toEqual(["__name__", "cluster"]);
   });
 
   it("answers from the isolate cache within the TTL and asks the object after it", async () => {
@@ -88,7 +87,7 @@ describe("applyHATracker", () => {
     const req = request("r1");
     const out = await applyHATracker(env, tenant, { ...LIMITS, accept_ha_samples: false }, req, 0, obj.elect);
     expect(out).toEqual({ kind: "pass" });
-    expect(req.series[0]!.labels).toHaveLength(3);
+    expect(req.series[0]!.labelRefs).toHaveLength(6);
     expect(obj.calls()).toBe(0);
   });
 });

@@ -55,7 +55,7 @@ export type ElectionCall = (cluster: string, replica: string, now: number, limit
 
 /**
  * Runs the HA tracker for one decoded push. On acceptance the replica
- * label is removed from `req`'s series in place.
+ * label is removed from `req`'s series.
  */
 export async function applyHATracker(
   env: Env,
@@ -70,7 +70,8 @@ export async function applyHATracker(
     }),
 ): Promise<HAOutcome> {
   if (!limits.accept_ha_samples) return { kind: "pass" };
-  const id = classifyPush(req.series[0]?.labels, limits);
+  const first = req.series[0];
+  const id = classifyPush(first === undefined ? undefined : req.symbols.labelsOf(first.labelRefs), limits);
   if (id.kind === "not_ha") return { kind: "pass" };
 
   const key = cacheKey(tenant, id.cluster);
@@ -80,7 +81,7 @@ export async function applyHATracker(
     remember(key, verdict, now);
   }
   if (!verdict.accepted) return { kind: "rejected", status: verdict.status, message: verdict.message };
-  for (const s of req.series) removeLabel(s.labels, limits.ha_replica_label);
+  for (const s of req.series) s.labelRefs = req.symbols.withoutLabel(s.labelRefs, limits.ha_replica_label);
   return { kind: "accepted", cluster: id.cluster, replica: id.replica };
 }
 
@@ -137,10 +138,6 @@ function remember(key: string, verdict: HAVerdict, now: number): void {
 /** Forgets every cached election of the isolate (tests, config changes). */
 export function clearHACache(): void {
   cache.clear();
-}
-
-function removeLabel(labels: Label[], name: string): void {
-  for (let i = labels.length - 1; i >= 0; i--) if (labels[i]!.name === name) labels.splice(i, 1);
 }
 
 /**

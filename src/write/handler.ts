@@ -22,7 +22,7 @@ import type { DecodedWriteRequest, Exemplar, MetricMetadata } from "./request";
 import { decodeWriteRequestV1 } from "./rw1";
 import { decodeWriteRequestV2 } from "./rw2";
 import { decodeSnappy, SnappyError } from "./snappy";
-import { validateExemplar, validateMetadata, validateSeries, type ValidationLimits } from "./validate";
+import { LabelChecker, validateExemplar, validateMetadata, validateSeries, type ValidationLimits } from "./validate";
 import { ProtobufError } from "../proto/reader";
 import { allowIngestion, rateLimitMessage } from "../distributor/rate-limit";
 
@@ -178,23 +178,22 @@ export interface CheckedRequest {
 export function checkRequest(req: DecodedWriteRequest, limits: ValidationLimits, now: number): CheckedRequest {
   const series: AcceptedSeries[] = [];
   const problems: string[] = [];
+  const checker = new LabelChecker(req.symbols.strings, limits);
   for (const s of req.series) {
     if (s.histogramCount > 0) {
       problems.push(
         `native histograms are not supported yet: ${s.histogramCount} histogram samples of this series were not written (err-promflare-native-histograms-unsupported)`,
       );
     }
-    const v = validateSeries(req, s, limits, now);
+    const v = validateSeries(req, s, limits, now, checker);
     if (!v.ok) {
       problems.push(v.message);
       continue;
     }
     if (v.sampleRejection) problems.push(v.sampleRejection.message);
-    const exemplars = checkExemplars(v.labels, s.exemplars, problems);
+    const exemplars = s.exemplars.length === 0 ? NO_EXEMPLARS : checkExemplars(req.symbols.labelsOf(v.labelRefs), s.exemplars, problems);
     if (v.sampleEnd === v.sampleStart && exemplars.length === 0) continue;
-    // Sorting or dropping labels (HA replica, empty values) leaves the decoded references behind.
-    const labelRefs = req.symbols.spells(s.labelRefs, v.labels) ? s.labelRefs : req.symbols.refsOf(v.labels);
-    series.push({ labels: v.labels, labelRefs, sampleStart: v.sampleStart, sampleEnd: v.sampleEnd, exemplars });
+    series.push({ labelRefs: v.labelRefs, sampleStart: v.sampleStart, sampleEnd: v.sampleEnd, exemplars });
   }
   const metadata: MetricMetadata[] = [];
   for (const m of req.metadata) {
@@ -205,8 +204,9 @@ export function checkRequest(req: DecodedWriteRequest, limits: ValidationLimits,
   return { symbols: req.symbols.strings, series, timestamps: req.timestamps, values: req.values, metadata, problems };
 }
 
+const NO_EXEMPLARS: Exemplar[] = [];
+
 function checkExemplars(labels: readonly Label[], exemplars: readonly Exemplar[], problems: string[]): Exemplar[] {
-  if (exemplars.length === 0) return [];
   const ok: Exemplar[] = [];
   for (const e of exemplars) {
     const bad = validateExemplar(labels, e);

@@ -32,10 +32,13 @@ export interface Exemplar {
 }
 
 export interface DecodedSeries {
-  /** Labels as sent: not yet validated, possibly unsorted or duplicated. */
-  readonly labels: Label[];
-  /** `labels` as (name, value) references into the request's symbols, as decoded. */
-  readonly labelRefs: Uint32Array;
+  /**
+   * Labels as (name, value) references into the request's symbols
+   * (`symbols.labelsOf` makes objects of them): as sent, not yet validated,
+   * possibly unsorted or duplicated. The HA tracker replaces them when it
+   * drops the replica label.
+   */
+  labelRefs: Uint32Array;
   /** This series' samples are timestamps/values[sampleStart, sampleEnd). */
   readonly sampleStart: number;
   readonly sampleEnd: number;
@@ -48,7 +51,7 @@ export interface DecodedSeries {
 
 export interface DecodedWriteRequest {
   readonly protocol: "v1" | "v2";
-  /** Every label string of the series, which hold the same string objects. */
+  /** Every label string of the series. */
   readonly symbols: RequestSymbols;
   readonly series: DecodedSeries[];
   /** Unix ms of every sample, series after series. */

@@ -68,7 +68,6 @@ function decode(r: ProtoReader): DecodedWriteRequest {
 }
 
 function decodeSeries(r: ProtoReader, end: number, st: DecodeState): DecodedSeries {
-  const labels: Label[] = [];
   const samples = st.samples;
   const sampleStart = samples.length;
   const refStart = st.refs.length;
@@ -79,7 +78,9 @@ function decodeSeries(r: ProtoReader, end: number, st: DecodeState): DecodedSeri
     switch (k >>> 3) {
       case 1:
         if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "labels", TS);
-        labels.push(decodeLabel(r, r.messageEnd(), st.symbols, st.refs));
+        decodeLabel(r, r.messageEnd(), st.symbols);
+        st.refs.push(labelName);
+        st.refs.push(labelValue);
         break;
       case 2:
         if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "samples", TS);
@@ -101,7 +102,6 @@ function decodeSeries(r: ProtoReader, end: number, st: DecodeState): DecodedSeri
   }
   r.finish(end);
   return {
-    labels,
     labelRefs: st.refs.from(refStart),
     sampleStart,
     sampleEnd: samples.length,
@@ -117,8 +117,12 @@ const NO_EXEMPLARS: Exemplar[] = [];
 // Shared across requests: label strings repeat from one request to the next too.
 const interner = new StringInterner();
 
-/** Decodes a label into the request's symbols; a series' labels also note their references in `refs`. */
-function decodeLabel(r: ProtoReader, end: number, symbols: RequestSymbols, refs: LabelRefBuffer | null): Label {
+// decodeLabel's results: the label's name and value references (a second return value, without an object).
+let labelName = 0;
+let labelValue = 0;
+
+/** Decodes a label into the request's symbols, leaving its references in labelName and labelValue. */
+function decodeLabel(r: ProtoReader, end: number, symbols: RequestSymbols): void {
   let name = -1;
   let value = -1;
   while (r.pos < end) {
@@ -129,13 +133,8 @@ function decodeLabel(r: ProtoReader, end: number, symbols: RequestSymbols, refs:
     else r.skip(k & 7);
   }
   r.finish(end);
-  if (name < 0) name = interner.emptyIn(symbols);
-  if (value < 0) value = interner.emptyIn(symbols);
-  if (refs !== null) {
-    refs.push(name);
-    refs.push(value);
-  }
-  return { name: symbols.strings[name]!, value: symbols.strings[value]! };
+  labelName = name < 0 ? interner.emptyIn(symbols) : name;
+  labelValue = value < 0 ? interner.emptyIn(symbols) : value;
 }
 
 function decodeExemplar(r: ProtoReader, end: number, symbols: RequestSymbols): Exemplar {
@@ -147,7 +146,8 @@ function decodeExemplar(r: ProtoReader, end: number, symbols: RequestSymbols): E
     switch (k >>> 3) {
       case 1:
         if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "labels", "prometheus.Exemplar");
-        labels.push(decodeLabel(r, r.messageEnd(), symbols, null));
+        decodeLabel(r, r.messageEnd(), symbols);
+        labels.push({ name: symbols.strings[labelName]!, value: symbols.strings[labelValue]! });
         break;
       case 2:
         if ((k & 7) !== WIRE_FIXED64) r.wrongWireType(k, WIRE_FIXED64, "value", "prometheus.Exemplar");

@@ -151,9 +151,9 @@ function decodeSeries(r: ProtoReader, end: number, index: number, st: SeriesStat
   r.finish(end);
 
   const labelRefs = st.refs.from(refStart);
-  const labels = resolveLabels(labelRefs, st.symbols, `series ${index}`, "labels_refs");
+  checkRefs(labelRefs, st.symbols, `series ${index}`, "labels_refs");
   if (metaType !== 0 || helpRef !== 0 || unitRef !== 0) {
-    const name = metricName(labels);
+    const name = metricName(labelRefs, st.symbols);
     if (name !== "") {
       const type = metricTypeFromEnum(metaType);
       const help = symbol(st.symbols, helpRef, `series ${index}`, "metadata.help_ref");
@@ -166,7 +166,6 @@ function decodeSeries(r: ProtoReader, end: number, index: number, st: SeriesStat
     }
   }
   return {
-    labels,
     labelRefs,
     sampleStart,
     sampleEnd: st.samples.length,
@@ -223,8 +222,14 @@ function readRefs(r: ProtoReader, k: number, out: { push(ref: number): unknown }
 // and equal strings as one object make every later comparison cheaper.
 const symbolInterner = new StringInterner();
 
-function resolveLabels(refs: ArrayLike<number>, symbols: readonly string[], where: string, field: string): Label[] {
+/** Throws unless `refs` are (name, value) pairs of references within `symbols`. */
+function checkRefs(refs: ArrayLike<number>, symbols: readonly string[], where: string, field: string): void {
   if (refs.length % 2 !== 0) throw new RefError(`${where}: ${field} has odd length ${refs.length}`);
+  for (let i = 0; i < refs.length; i++) if (refs[i]! >= symbols.length) symbol(symbols, refs[i]!, where, field);
+}
+
+function resolveLabels(refs: ArrayLike<number>, symbols: readonly string[], where: string, field: string): Label[] {
+  checkRefs(refs, symbols, where, field);
   const labels: Label[] = new Array(refs.length >>> 1);
   for (let i = 0; i < refs.length; i += 2) {
     labels[i >>> 1] = {
@@ -244,7 +249,7 @@ function symbol(symbols: readonly string[], ref: number, where: string, field: s
   return symbols[ref]!;
 }
 
-function metricName(labels: readonly Label[]): string {
-  for (const l of labels) if (l.name === METRIC_NAME) return l.value;
+function metricName(refs: Uint32Array, symbols: readonly string[]): string {
+  for (let i = 0; i < refs.length; i += 2) if (symbols[refs[i]!] === METRIC_NAME) return symbols[refs[i + 1]!]!;
   return "";
 }

@@ -15,17 +15,16 @@ describe("RequestSymbols", () => {
     expect(symbols.refOf("y")).toBe(6);
   });
 
-  it("tells whether references still spell the labels", () => {
-    const symbols = new RequestSymbols(["", "__name__", "up", "job", "x"]);
-    const labels = [
+  it("turns references into labels and drops a label by name", () => {
+    const symbols = new RequestSymbols(["", "__name__", "up", "replica", "a", "job", "x"]);
+    const refs = Uint32Array.of(1, 2, 3, 4, 5, 6);
+    expect(symbols.labelsOf(refs)).toEqual([
       { name: "__name__", value: "up" },
+      { name: "replica", value: "a" },
       { name: "job", value: "x" },
-    ];
-    const refs = Uint32Array.of(1, 2, 3, 4);
-    expect(symbols.spells(refs, labels)).toBe(true);
-    expect(symbols.spells(refs, labels.slice(0, 1))).toBe(false);
-    expect(symbols.spells(refs, [labels[1]!, labels[0]!])).toBe(false);
-    expect(symbols.spells(Uint32Array.of(1, 2, 3, 0), labels)).toBe(false);
+    ]);
+    expect(Array.from(symbols.withoutLabel(refs, "replica"))).toEqual([1, 2, 5, 6]);
+    expect(symbols.withoutLabel(refs, "cluster")).toBe(refs);
   });
 });
 

@@ -1,12 +1,13 @@
 /**
  * The strings of one remote_write request, with each series' labels given
  * as references into them. RW 2.0 sends exactly this (its symbols table and
- * `labels_refs`); the RW 1.0 decoder builds it while interning strings. The
- * distributor then hashes and packs a series with one step per label string
- * rather than one per character, and ingesters compare a known series by
- * symbol ids.
+ * `labels_refs`); the RW 1.0 decoder builds it while interning strings.
+ * Series stay in this form through validation and packing: no label objects
+ * are made for them (they were the write path's main garbage), validation
+ * checks each distinct string once, and the distributor hashes and packs a
+ * series with one step per label string rather than one per character.
  */
-import type { Labels } from "../model/labels";
+import type { Label, Labels } from "../model/labels";
 
 export class RequestSymbols {
   readonly strings: string[];
@@ -44,19 +45,28 @@ export class RequestSymbols {
     return refs;
   }
 
-  /**
-   * Whether `refs` spell exactly `labels`. Decoded labels hold the table's
-   * own string objects, so this is a pointer comparison per string unless
-   * something (sorting, HA replica removal) changed the labels since.
-   */
-  spells(refs: Uint32Array, labels: Labels): boolean {
-    if (refs.length !== labels.length * 2) return false;
-    const strings = this.strings;
+  /** The labels `refs` spell, as objects: for the paths that need them (messages, HA, rare fixes). */
+  labelsOf(refs: Uint32Array): Label[] {
+    const labels = new Array<Label>(refs.length >>> 1);
     for (let i = 0; i < labels.length; i++) {
-      const l = labels[i]!;
-      if (strings[refs[2 * i]!] !== l.name || strings[refs[2 * i + 1]!] !== l.value) return false;
+      labels[i] = { name: this.strings[refs[2 * i]!]!, value: this.strings[refs[2 * i + 1]!]! };
     }
-    return true;
+    return labels;
+  }
+
+  /** `refs` without the labels named `name`; the same array when there are none. */
+  withoutLabel(refs: Uint32Array, name: string): Uint32Array {
+    let keep = 0;
+    for (let i = 0; i < refs.length; i += 2) if (this.strings[refs[i]!] !== name) keep += 2;
+    if (keep === refs.length) return refs;
+    const out = new Uint32Array(keep);
+    let k = 0;
+    for (let i = 0; i < refs.length; i += 2) {
+      if (this.strings[refs[i]!] === name) continue;
+      out[k++] = refs[i]!;
+      out[k++] = refs[i + 1]!;
+    }
+    return out;
   }
 }
 

@@ -3,7 +3,10 @@ import type { Label } from "../model/labels";
 import type { DecodedSeries, DecodedWriteRequest } from "./request";
 import {
   DEFAULT_LIMITS,
+  LabelChecker,
+  normaliseLabels,
   validateExemplar,
+  validateLabels,
   validateMetadata,
   validateSeries,
   type SeriesValidation,
@@ -18,7 +21,6 @@ const L = (name: string, value: string): Label => ({ name, value });
 function one(labels: Label[], timestamps: number[] = [NOW]): { req: DecodedWriteRequest; s: DecodedSeries } {
   const symbols = new RequestSymbols();
   const s: DecodedSeries = {
-    labels,
     labelRefs: symbols.refsOf(labels),
     sampleStart: 0,
     sampleEnd: timestamps.length,
@@ -40,6 +42,14 @@ function one(labels: Label[], timestamps: number[] = [NOW]): { req: DecodedWrite
 function check(labels: Label[], limits: Partial<ValidationLimits> = {}, timestamps?: number[]): SeriesValidation {
   const { req, s } = one(labels, timestamps);
   return validateSeries(req, s, { ...DEFAULT_LIMITS, ...limits }, NOW);
+}
+
+/** The labels an accepted series ends up with. */
+function accepted(labels: Label[]): Label[] {
+  const { req, s } = one(labels);
+  const v = validateSeries(req, s, DEFAULT_LIMITS, NOW);
+  if (!v.ok) throw new Error(`expected acceptance: ${v.message}`);
+  return req.symbols.labelsOf(v.labelRefs);
 }
 
 function rejected(v: SeriesValidation): { id: string; message: string } {
@@ -66,12 +76,11 @@ describe("validateSeries", () => {
   it("accepts a valid series and sorts its labels", () => {
     const v = check([L("job", "node"), L("__name__", "up"), L("instance", "a:9100")]);
     expect(v).toMatchObject({ ok: true, droppedSamples: 0, sampleRejection: null, sampleStart: 0, sampleEnd: 1 });
-    if (v.ok) expect(v.labels.map((l) => l.name)).toEqual(["__name__", "instance", "job"]);
+    expect(accepted([L("job", "node"), L("__name__", "up"), L("instance", "a:9100")]).map((l) => l.name)).toEqual(["__name__", "instance", "job"]);
   });
 
   it("drops empty-valued labels before anything else", () => {
-    const v = check([L("__name__", "up"), L("empty", ""), L("job", "x")]);
-    expect(v.ok && v.labels).toEqual([L("__name__", "up"), L("job", "x")]);
+    expect(accepted([L("__name__", "up"), L("empty", ""), L("job", "x")])).toEqual([L("__name__", "up"), L("job", "x")]);
   });
 
   it("rejects a series without a metric name", () => {
@@ -149,6 +158,45 @@ describe("validateSeries", () => {
     const r = rejected(check([L("job", "a"), L("__name__", "up"), L("instance", "i"), L("job", "b")]));
     expect(r.id).toBe("err-mimir-duplicate-label-names");
     expect(r.message).toContain('"job"');
+  });
+
+  it("answers alike with a request-wide LabelChecker, series after series, as with none", () => {
+    // Series of one request share symbols; the checker remembers names and metric names across them.
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const names = ["__name__", "cpu", "instance", "job", "mode", "1bad", "le", "job"];
+    const values = ["up", "node_cpu_seconds_total", "0", "a:9100", "", "idle", "bad-metric", "x".repeat(20)];
+    const symbols = new RequestSymbols();
+    const series: DecodedSeries[] = [];
+    for (let i = 0; i < 400; i++) {
+      // Runs of identical name lists, as metric families arrive; sometimes shuffled or broken.
+      const n = 1 + rnd(5);
+      const labels: Label[] = [];
+      for (let k = 0; k < n; k++) labels.push(L(names[rnd(4) === 0 ? rnd(names.length) : k]!, values[rnd(values.length)]!));
+      if (rnd(3) > 0) labels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const copies = 1 + rnd(4);
+      for (let c = 0; c < copies; c++) series.push({ labelRefs: symbols.refsOf(labels), sampleStart: 0, sampleEnd: 1, exemplars: [], histogramCount: 0, createdTimestamp: 0 });
+    }
+    const req: DecodedWriteRequest = { protocol: "v2", symbols, series, timestamps: Float64Array.of(NOW), values: Float64Array.of(1), metadata: [] };
+    const limits = { ...DEFAULT_LIMITS, maxLabelNamesPerSeries: 4 };
+    const checker = new LabelChecker(symbols.strings, limits);
+    const outcome = (v: SeriesValidation) => (v.ok ? symbols.labelsOf(v.labelRefs) : v.message);
+    let passed = 0;
+    for (const s of series) {
+      const shared = validateSeries(req, s, limits, NOW, checker);
+      const alone = validateSeries(req, s, limits, NOW, new LabelChecker(symbols.strings, limits));
+      expect(outcome(shared)).toEqual(outcome(alone));
+      // and as the label-object path decides on its own
+      const labels = normaliseLabels(symbols.labelsOf(s.labelRefs));
+      expect(outcome(shared)).toEqual(validateLabels(labels, limits)?.message ?? labels);
+      if (shared.ok) passed++;
+    }
+    // Both kinds of series are in the mix.
+    expect(passed).toBeGreaterThan(50);
+    expect(series.length - passed).toBeGreaterThan(50);
   });
 
   it("drops samples too far in the future and keeps the rest in place", () => {

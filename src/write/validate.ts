@@ -80,8 +80,8 @@ export interface Rejection {
 
 export interface SeriesAccepted {
   readonly ok: true;
-  /** Sorted, unique, without empty values. */
-  readonly labels: Label[];
+  /** Sorted, unique, without empty values, as references into the request's symbols. */
+  readonly labelRefs: Uint32Array;
   /**
    * The series' valid samples are now timestamps/values[sampleStart,
    * sampleEnd): rejected samples were squeezed out in place.
@@ -101,19 +101,26 @@ export interface SeriesRejected extends Rejection {
 export type SeriesValidation = SeriesAccepted | SeriesRejected;
 
 /**
- * Validates one decoded series of `req` at time `nowMs`. The series' labels
- * array is normalised in place, and its sample range may be compacted in
- * place; nothing is allocated per sample.
+ * Validates one decoded series of `req` at time `nowMs`. Its sample range
+ * may be compacted in place; nothing is allocated per sample. `checker`
+ * (one per request) remembers what it learnt of the request's strings;
+ * without one, every series is checked from scratch.
  */
 export function validateSeries(
   req: DecodedWriteRequest,
   series: DecodedSeries,
   limits: ValidationLimits,
   nowMs: number,
+  checker: LabelChecker = new LabelChecker(req.symbols.strings, limits),
 ): SeriesValidation {
-  const labels = normaliseLabels(series.labels);
-  const bad = validateLabels(labels, limits);
-  if (bad !== null) return { ok: false, ...bad };
+  let labelRefs = series.labelRefs;
+  if (!checker.passes(labelRefs)) {
+    // The slow path decides, and words the problem, on label objects.
+    const labels = normaliseLabels(req.symbols.labelsOf(labelRefs));
+    const bad = validateLabels(labels, limits);
+    if (bad !== null) return { ok: false, ...bad };
+    labelRefs = req.symbols.refsOf(labels);
+  }
 
   const { timestamps, values } = req;
   const start = series.sampleStart;
@@ -147,12 +154,84 @@ export function validateSeries(
   const dropped = end - out;
   return {
     ok: true,
-    labels,
+    labelRefs,
     sampleStart: start,
     sampleEnd: out,
     droppedSamples: dropped,
-    sampleRejection: dropped === 0 ? null : sampleRejection(badId, firstBad, labels),
+    sampleRejection: dropped === 0 ? null : sampleRejection(badId, firstBad, req.symbols.labelsOf(labelRefs)),
   };
+}
+
+/**
+ * A fast yes to "are these labels normalised and valid?" for the series of
+ * one request. Series of a metric family arrive one after another with the
+ * same label names, so names are checked (valid, within limits, sorted,
+ * unique, `__name__` among them) only when they differ from the previous
+ * series', and each metric name once per request. A false answer means
+ * "ask `validateLabels`", which decides and words the problem.
+ */
+export class LabelChecker {
+  private readonly strings: readonly string[];
+  private readonly limits: ValidationLimits;
+  private names = new Uint32Array(32);
+  /** Pairs in the last series whose names passed; -1 before any. */
+  private namesCount = -1;
+  /** Where `__name__` is among those names. */
+  private metricAt = 0;
+  /** Per symbol as a metric name: 0 not yet checked, 1 valid, 2 invalid. */
+  private readonly metricNameState: Uint8Array;
+
+  constructor(strings: readonly string[], limits: ValidationLimits) {
+    this.strings = strings;
+    this.limits = limits;
+    this.metricNameState = new Uint8Array(strings.length);
+  }
+
+  passes(refs: Uint32Array): boolean {
+    const n = refs.length >>> 1;
+    if (n !== this.namesCount || !this.sameNames(refs, n)) {
+      if (!this.namesPass(refs, n)) return false;
+    }
+    const strings = this.strings;
+    const maxValue = this.limits.maxLabelValueLength;
+    for (let i = 1; i < refs.length; i += 2) {
+      const v = strings[refs[i]!]!;
+      if (v.length === 0 || utf8Length(v, maxValue) > maxValue) return false;
+    }
+    const metric = refs[2 * this.metricAt + 1]!;
+    let state = this.metricNameState[metric] ?? 0;
+    if (state === 0) {
+      state = isValidMetricName(strings[metric]!) ? 1 : 2;
+      // Symbols added after decoding (by a slow-path fix) fall outside the array and are checked each time.
+      if (metric < this.metricNameState.length) this.metricNameState[metric] = state;
+    }
+    return state === 1;
+  }
+
+  private sameNames(refs: Uint32Array, n: number): boolean {
+    for (let i = 0; i < n; i++) if (refs[2 * i] !== this.names[i]) return false;
+    return true;
+  }
+
+  private namesPass(refs: Uint32Array, n: number): boolean {
+    this.namesCount = -1;
+    if (n === 0 || n > this.limits.maxLabelNamesPerSeries) return false;
+    let metricAt = -1;
+    let prev = "";
+    for (let i = 0; i < n; i++) {
+      const name = this.strings[refs[2 * i]!]!;
+      if (i > 0 && name <= prev) return false;
+      if (!isValidLabelName(name) || name.length > this.limits.maxLabelNameLength) return false;
+      if (name === METRIC_NAME) metricAt = i;
+      prev = name;
+    }
+    if (metricAt < 0) return false;
+    if (this.names.length < n) this.names = new Uint32Array(2 * n);
+    for (let i = 0; i < n; i++) this.names[i] = refs[2 * i]!;
+    this.namesCount = n;
+    this.metricAt = metricAt;
+    return true;
+  }
 }
 
 /** Removes empty-valued labels and sorts by name, allocating only when something must change. */

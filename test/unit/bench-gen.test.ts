@@ -19,8 +19,8 @@ describe("bench generator", () => {
       expect(req.values.length).toBe(2000);
       expect(req.metadata.map((m) => m.metricFamilyName)).toContain("node_cpu_seconds_total");
       for (const s of req.series) {
-        expect(s.labels.length).toBeGreaterThanOrEqual(8);
-        expect(s.labels.length).toBeLessThanOrEqual(11);
+        expect(s.labelRefs.length).toBeGreaterThanOrEqual(2 * 8);
+        expect(s.labelRefs.length).toBeLessThanOrEqual(2 * 11);
         expect(validateSeries(req, s, DEFAULT_LIMITS, now).ok).toBe(true);
       }
     }
