@@ -270,7 +270,8 @@ class PushSymbols {
   start = new Int32Array(256);
   len = new Int32Array(256);
   private decoded: (string | undefined)[] = [];
-  private ids = new Int32Array(256);
+  /** Ids found by `idIn` so far, -1 where none yet; read directly by `PackedSeries.symbolIds`. */
+  ids = new Int32Array(256);
   private readonly strings: LabelStrings;
 
   constructor(strings: LabelStrings) {
@@ -368,6 +369,8 @@ export class PackedSeries {
     const n = 2 * this.count;
     if (this.ids.length < n) this.ids = new Int32Array(2 * n);
     const buf = this.buf;
+    const known = this.symbols.ids;
+    const out = this.ids;
     let pos = this.refsAt;
     for (let k = 0; k < n; k++) {
       let ref = buf[pos++]!;
@@ -376,11 +379,14 @@ export class PackedSeries {
         ref = r.uvarint();
         pos = r.pos;
       }
-      const id = this.symbols.idIn(ref, table);
-      if (id < 0) return null;
-      this.ids[k] = id;
+      let id = known[ref]!;
+      if (id < 0) {
+        id = this.symbols.idIn(ref, table);
+        if (id < 0) return null;
+      }
+      out[k] = id;
     }
-    return this.ids;
+    return out;
   }
 }
 

@@ -59,20 +59,31 @@ export class BitWriter {
 
   /** Writes the `n` (0..32) low bits of `value`, most significant first. */
   writeBits(value: number, n: number): void {
+    if (n === 0) return;
     this.grow(5);
     const buf = this.buf;
-    while (n > 0) {
-      if (this.free === 0) {
-        buf[this.len++] = 0;
-        this.free = 8;
+    let free = this.free;
+    let len = this.len;
+    if (n <= free) {
+      free -= n;
+      buf[len - 1]! |= (value & ((1 << n) - 1)) << free;
+    } else {
+      // Top up the last byte, then whole bytes, then the start of a new one.
+      n -= free;
+      if (free > 0) buf[len - 1]! |= (value >>> n) & ((1 << free) - 1);
+      while (n >= 8) {
+        n -= 8;
+        buf[len++] = (value >>> n) & 0xff;
       }
-      const take = n < this.free ? n : this.free;
-      // The `take` most significant of the n bits still to write.
-      const chunk = (value >>> (n - take)) & ((1 << take) - 1);
-      this.free -= take;
-      buf[this.len - 1]! |= chunk << this.free;
-      n -= take;
+      if (n > 0) {
+        buf[len++] = (value << (8 - n)) & 0xff;
+        free = 8 - n;
+      } else {
+        free = 0;
+      }
     }
+    this.free = free;
+    this.len = len;
   }
 
   /** Writes the `n` (0..64) low bits of the 64-bit value hi:lo. */

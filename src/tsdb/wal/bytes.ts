@@ -38,11 +38,25 @@ export class ByteWriter {
 
   uvarint(x: number): void {
     this.ensure(10);
-    while (x >= 0x80) {
-      this.buf[this.len++] = (x % 128) | 0x80;
-      x = Math.floor(x / 128);
+    const buf = this.buf;
+    let len = this.len;
+    if (x >= 0x10000000) {
+      // Millisecond timestamps need 6 groups: take the low 28 bits with one
+      // float division, the rest (< 2^25 below 2^53) with integer shifts.
+      const lo = x % 0x10000000;
+      x = (x - lo) / 0x10000000;
+      buf[len] = (lo & 0x7f) | 0x80;
+      buf[len + 1] = ((lo >>> 7) & 0x7f) | 0x80;
+      buf[len + 2] = ((lo >>> 14) & 0x7f) | 0x80;
+      buf[len + 3] = ((lo >>> 21) & 0x7f) | 0x80;
+      len += 4;
     }
-    this.buf[this.len++] = x;
+    while (x >= 0x80) {
+      buf[len++] = (x & 0x7f) | 0x80;
+      x >>>= 7;
+    }
+    buf[len++] = x;
+    this.len = len;
   }
 
   varint(x: number): void {
