@@ -119,9 +119,32 @@ describe("packed push", () => {
     const text = new TextDecoder().decode(packed);
     expect(text.split("node_cpu_seconds_total")).toHaveLength(2);
     expect(text.split("host-3")).toHaveLength(2);
-    // 200 entries of 1 sample count + 4 hash + 1 pair count + 4 refs + 1 exemplar count
+    // 200 entries of 1 sample count + 4 hash + 1 pair count + 4 two-byte refs + 1 exemplar count
     const symbolsAt = new Uint32Array(packed.buffer, 0, 4)[3]!;
-    expect(symbolsAt - (16 + 200 * 16)).toBe(200 * 11);
+    expect(symbolsAt - (16 + 200 * 16)).toBe(200 * 15);
+  });
+
+  it("widens references to 4 bytes for pushes of more than 65,536 strings", () => {
+    const many: TestSeries[] = Array.from({ length: 33_000 }, (_, i) => ({
+      labels: [
+        { name: "__name__", value: `m${i}` },
+        { name: "id", value: `v${i}` },
+      ],
+      timestamps: Float64Array.of(i),
+      values: Float64Array.of(i),
+      exemplars: [],
+    }));
+    const table = new SymbolTable();
+    for (const x of ["__name__", "id", "m32999", "v32999"]) table.intern(x);
+    const seen: Label[][] = [];
+    let lastIds: number[] | null = null;
+    forEachPackedSeries(pack(many), new LabelStrings(), (ps) => {
+      seen.push(ps.labels());
+      const ids = ps.symbolIds(table);
+      lastIds = ids === null ? null : Array.from(ids.subarray(0, 4));
+    });
+    expect(seen).toEqual(many.map((s) => s.labels));
+    expect(lastIds).toEqual([0, 2, 1, 3]);
   });
 
   it("refuses a label reference past the symbol table", () => {

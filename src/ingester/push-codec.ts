@@ -6,15 +6,17 @@
  *
  *   header   = version u32, series u32, samples u32, symbols offset u32  (little-endian)
  *   samples  = timestamps f64×samples, values f64×samples                (little-endian)
- *   series*  = samples uvarint, hash u32 (LE), n uvarint, (name ref, value ref)×n uvarint,
+ *   series*  = samples uvarint, hash u32 (LE), n uvarint, (name ref, value ref)×n,
  *              exemplars uvarint, (timestamp f64, value f64, labels)×exemplars
- *   symbols  = count uvarint, (len uvarint, UTF-8)×count
+ *   ref      = u16 or u32 (LE), as the symbol table says
+ *   symbols  = ref width u8 (2 or 4), count uvarint, (len uvarint, UTF-8)×count
  *   labels   = n uvarint, (len uvarint, UTF-8 name, len uvarint, UTF-8 value)×n
  *
  * Series name their label strings by reference into the shard's symbol
  * table, each string sent once, as remote_write 2.0 does; the sender takes
  * references and string hashes from the request's own symbols, so packing
- * a series costs one step per label string, not per character. The sample
+ * a series costs one step per label string, not per character. References
+ * have a fixed width so the reader steps over a series' labels at once. The sample
  * columns sit at an 8-byte aligned offset so the receiver reads them as
  * Float64Array views without copying; values move as raw bits, so
  * staleness-marker NaNs arrive unchanged. `hash` is the series'
@@ -28,7 +30,7 @@ import type { SymbolTable } from "../model/symbol-table";
 import { shardOfHash } from "./client";
 import type { Exemplar } from "../write/request";
 
-const VERSION = 3;
+const VERSION = 4;
 const HEADER_BYTES = 16;
 
 /** What the encoder needs of one series: labels valid and sorted, samples in shared columns. */
@@ -98,6 +100,8 @@ export function packShards(
   if (shardSymbolId.length < nsym * shards) shardSymbolId = new Int32Array(2 * nsym * shards);
   shardSymbolId.fill(-1, 0, nsym * shards);
   if (seriesShard.length < n) seriesShard = new Int32Array(2 * n);
+  // A shard numbers at most the request's symbols.
+  const refBytes = nsym <= 0x10000 ? 2 : 4;
   while (scratches.length < shards) scratches.push(new ShardScratch());
   for (let sh = 0; sh < shards; sh++) scratches[sh]!.reset();
 
@@ -113,20 +117,20 @@ export function packShards(
     const hash = h >>> 0;
     const sh = shardOfHash(hash, shards);
     seriesShard[k] = sh;
-    writeEntry(scratches[sh]!, s, hash, sh * nsym);
+    writeEntry(scratches[sh]!, s, hash, sh * nsym, refBytes);
   }
 
   const outs: (Uint8Array | null)[] = [];
-  for (let sh = 0; sh < shards; sh++) outs.push(finishShard(scratches[sh]!, symbols));
+  for (let sh = 0; sh < shards; sh++) outs.push(finishShard(scratches[sh]!, symbols, refBytes));
   copySamples(series, timestamps, values, outs);
   return outs;
 }
 
 /** Appends one series' entry to its shard's scratch, giving its symbols shard ids on first use. */
-function writeEntry(sc: ShardScratch, s: PackableSeries, hash: number, idBase: number): void {
+function writeEntry(sc: ShardScratch, s: PackableSeries, hash: number, idBase: number, refBytes: number): void {
   const refs = s.labelRefs;
   const samples = s.sampleEnd - s.sampleStart;
-  let out = sc.ensure(19 + 5 * refs.length);
+  let out = sc.ensure(19 + 4 * refs.length);
   let pos = writeUvarint(out, sc.pos, samples);
   out[pos] = hash & 0xff;
   out[pos + 1] = (hash >>> 8) & 0xff;
@@ -141,8 +145,13 @@ function writeEntry(sc: ShardScratch, s: PackableSeries, hash: number, idBase: n
       sc.symbols.push(r);
       shardSymbolId[idBase + r] = id;
     }
-    if (id < 0x80) out[pos++] = id;
-    else pos = writeUvarint(out, pos, id);
+    out[pos] = id & 0xff;
+    out[pos + 1] = (id >>> 8) & 0xff;
+    if (refBytes === 4) {
+      out[pos + 2] = (id >>> 16) & 0xff;
+      out[pos + 3] = id >>> 24;
+    }
+    pos += refBytes;
   }
   pos = writeUvarint(out, pos, s.exemplars.length);
   sc.pos = pos;
@@ -158,10 +167,11 @@ function writeEntry(sc: ShardScratch, s: PackableSeries, hash: number, idBase: n
 }
 
 /** The shard's packed push with its header, entries and symbol table; its sample columns are left to fill. */
-function finishShard(sc: ShardScratch, symbols: readonly string[]): Uint8Array | null {
+function finishShard(sc: ShardScratch, symbols: readonly string[], refBytes: number): Uint8Array | null {
   if (sc.series === 0) return null;
   const entriesEnd = sc.pos;
-  let out = sc.ensure(5);
+  let out = sc.ensure(6);
+  out[sc.pos++] = refBytes;
   sc.pos = writeUvarint(out, sc.pos, sc.symbols.length);
   for (const r of sc.symbols) {
     const s = symbols[r]!;
@@ -267,6 +277,8 @@ function writeString(out: Uint8Array, pos: number, s: string): number {
 class PushSymbols {
   buf: Uint8Array = new Uint8Array(0);
   count = 0;
+  /** Bytes per label reference in the series entries. */
+  refBytes = 2;
   start = new Int32Array(256);
   len = new Int32Array(256);
   private decoded: (string | undefined)[] = [];
@@ -281,6 +293,10 @@ class PushSymbols {
   /** Reads the table at `pos`, checking every entry's bounds. */
   read(buf: Uint8Array, pos: number): void {
     const r = new Cursor(buf, pos);
+    r.need(1);
+    const refBytes = buf[r.pos++]!;
+    if (refBytes !== 2 && refBytes !== 4) throw new PushDecodeError(`packed push reference width ${refBytes}`);
+    this.refBytes = refBytes;
     const count = r.uvarint();
     if (count > buf.length - pos) throw new PushDecodeError("packed push symbol count exceeds its size");
     if (this.start.length < count) {
@@ -349,15 +365,23 @@ export class PackedSeries {
 
   labels(): Label[] {
     if (this.decoded === null) {
-      const r = new Cursor(this.buf, this.refsAt);
       const out = new Array<Label>(this.count);
       for (let i = 0; i < this.count; i++) {
-        const name = this.symbols.string(r.uvarint());
-        out[i] = { name, value: this.symbols.string(r.uvarint()) };
+        out[i] = { name: this.symbols.string(this.ref(2 * i)), value: this.symbols.string(this.ref(2 * i + 1)) };
       }
       this.decoded = out;
     }
     return this.decoded;
+  }
+
+  /** The k-th label reference (names at even k), checked against the symbol table. */
+  private ref(k: number): number {
+    const buf = this.buf;
+    const pos = this.refsAt + k * this.symbols.refBytes;
+    let ref = buf[pos]! | (buf[pos + 1]! << 8);
+    if (this.symbols.refBytes === 4) ref = (ref | (buf[pos + 2]! << 16) | (buf[pos + 3]! << 24)) >>> 0;
+    if (ref >= this.symbols.count) throw new PushDecodeError("packed push label reference out of range");
+    return ref;
   }
 
   /**
@@ -368,17 +392,15 @@ export class PackedSeries {
   symbolIds(table: SymbolTable): Int32Array | null {
     const n = 2 * this.count;
     if (this.ids.length < n) this.ids = new Int32Array(2 * n);
-    const buf = this.buf;
     const known = this.symbols.ids;
     const out = this.ids;
+    if (this.symbols.refBytes !== 2) return this.symbolIdsSlow(table, n);
+    const buf = this.buf;
+    const count = this.symbols.count;
     let pos = this.refsAt;
-    for (let k = 0; k < n; k++) {
-      let ref = buf[pos++]!;
-      if (ref >= 0x80) {
-        const r = new Cursor(buf, pos - 1);
-        ref = r.uvarint();
-        pos = r.pos;
-      }
+    for (let k = 0; k < n; k++, pos += 2) {
+      const ref = buf[pos]! | (buf[pos + 1]! << 8);
+      if (ref >= count) throw new PushDecodeError("packed push label reference out of range");
       let id = known[ref]!;
       if (id < 0) {
         id = this.symbols.idIn(ref, table);
@@ -387,6 +409,16 @@ export class PackedSeries {
       out[k] = id;
     }
     return out;
+  }
+
+  /** symbolIds for pushes with more than 65,536 strings. */
+  private symbolIdsSlow(table: SymbolTable, n: number): Int32Array | null {
+    for (let k = 0; k < n; k++) {
+      const id = this.symbols.idIn(this.ref(k), table);
+      if (id < 0) return null;
+      this.ids[k] = id;
+    }
+    return this.ids;
   }
 }
 
@@ -434,12 +466,10 @@ export function forEachPackedSeries(packed: Uint8Array, strings: LabelStrings, v
     r.pos += 4;
     const pairs = r.uvarint();
     series.reset(buf, hash, pairs, r.pos);
-    for (let i = 0; i < 2 * pairs; i++) {
-      // References are nearly always one byte; past the end, uvarint() throws.
-      const b = entries[r.pos] ?? 0x80;
-      const ref = b < 0x80 ? (r.pos++, b) : r.uvarint();
-      if (ref >= symbols.count) throw new PushDecodeError("packed push label reference out of range");
-    }
+    // References are checked where they are read.
+    const refBytes = 2 * pairs * symbols.refBytes;
+    r.need(refBytes);
+    r.pos += refBytes;
     const m = r.uvarint();
     let exemplars = NO_EXEMPLARS;
     if (m > 0) {
