@@ -19,6 +19,7 @@ import { floatHi, floatLo } from "../chunkenc/xor";
 import { ChunkSlab } from "./slab";
 import { SymbolTable } from "../../model/symbol-table";
 import { LabelArena } from "./symbols";
+import { HashTable } from "./hash-table";
 
 export interface HeadOptions {
   readonly samplesPerChunk?: number;
@@ -46,7 +47,7 @@ export class Head implements ChunkContext {
   readonly symbols = new SymbolTable();
   readonly postings = new MemPostings();
   private readonly arena = new LabelArena();
-  private readonly byHash = new Map<number, MemSeries | MemSeries[]>();
+  private readonly byHash = new HashTable<MemSeries | MemSeries[]>();
   /** Indexed by ref; refs are dense so an array is the smallest map. */
   private readonly byRef: (MemSeries | undefined)[] = [];
   private seriesCount = 0;
