@@ -12,7 +12,7 @@ import type { DecodedWriteRequest } from "../src/write/request";
 import { decodeWriteRequestV1 } from "../src/write/rw1";
 import { decodeWriteRequestV2 } from "../src/write/rw2";
 import { decodeSnappy } from "../src/write/snappy";
-import { DEFAULT_LIMITS, validateSeries } from "../src/write/validate";
+import { DEFAULT_LIMITS, LabelChecker, validateSeries } from "../src/write/validate";
 import { checkRequest } from "../src/write/handler";
 import { packShards } from "../src/ingester/push-codec";
 
@@ -38,7 +38,8 @@ function total(arrs: Uint8Array[]): number {
 
 function validateAll(req: DecodedWriteRequest): number {
   let ok = 0;
-  for (const s of req.series) if (validateSeries(req, s, DEFAULT_LIMITS, now).ok) ok++;
+  const checker = new LabelChecker(req.symbols.strings, DEFAULT_LIMITS);
+  for (const s of req.series) if (validateSeries(req, s, DEFAULT_LIMITS, now, checker).ok) ok++;
   return ok;
 }
 

@@ -41,13 +41,14 @@ function one(labels: Label[], timestamps: number[] = [NOW]): { req: DecodedWrite
 
 function check(labels: Label[], limits: Partial<ValidationLimits> = {}, timestamps?: number[]): SeriesValidation {
   const { req, s } = one(labels, timestamps);
-  return validateSeries(req, s, { ...DEFAULT_LIMITS, ...limits }, NOW);
+  const all = { ...DEFAULT_LIMITS, ...limits };
+  return validateSeries(req, s, all, NOW, new LabelChecker(req.symbols.strings, all));
 }
 
 /** The labels an accepted series ends up with. */
 function accepted(labels: Label[]): Label[] {
   const { req, s } = one(labels);
-  const v = validateSeries(req, s, DEFAULT_LIMITS, NOW);
+  const v = validateSeries(req, s, DEFAULT_LIMITS, NOW, new LabelChecker(req.symbols.strings, DEFAULT_LIMITS));
   if (!v.ok) throw new Error(`expected acceptance: ${v.message}`);
   return req.symbols.labelsOf(v.labelRefs);
 }
@@ -201,7 +202,7 @@ describe("validateSeries", () => {
 
   it("drops samples too far in the future and keeps the rest in place", () => {
     const { req, s } = one([L("__name__", "up")], [NOW - 1000, NOW + 11 * 60_000, NOW + 9 * 60_000, NOW + 20 * 60_000]);
-    const v = validateSeries(req, s, DEFAULT_LIMITS, NOW);
+    const v = validateSeries(req, s, DEFAULT_LIMITS, NOW, new LabelChecker(req.symbols.strings, DEFAULT_LIMITS));
     expect(v.ok).toBe(true);
     if (!v.ok) return;
     expect(v.droppedSamples).toBe(2);

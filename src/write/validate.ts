@@ -103,15 +103,15 @@ export type SeriesValidation = SeriesAccepted | SeriesRejected;
 /**
  * Validates one decoded series of `req` at time `nowMs`. Its sample range
  * may be compacted in place; nothing is allocated per sample. `checker`
- * (one per request) remembers what it learnt of the request's strings;
- * without one, every series is checked from scratch.
+ * (one per request, made with the same limits) remembers what it learnt
+ * of the request's strings.
  */
 export function validateSeries(
   req: DecodedWriteRequest,
   series: DecodedSeries,
   limits: ValidationLimits,
   nowMs: number,
-  checker: LabelChecker = new LabelChecker(req.symbols.strings, limits),
+  checker: LabelChecker,
 ): SeriesValidation {
   let labelRefs = series.labelRefs;
   if (!checker.passes(labelRefs)) {

@@ -3,7 +3,7 @@ import { encodeV1, encodeV2, metadataOf, NodeExporterGenerator } from "../../ben
 import { decodeWriteRequestV1 } from "../../src/write/rw1";
 import { decodeWriteRequestV2 } from "../../src/write/rw2";
 import { decodeSnappy } from "../../src/write/snappy";
-import { DEFAULT_LIMITS, validateSeries } from "../../src/write/validate";
+import { DEFAULT_LIMITS, LabelChecker, validateSeries } from "../../src/write/validate";
 
 describe("bench generator", () => {
   it("produces ~2,000-sample requests that decode and validate cleanly in both protocols", () => {
@@ -18,10 +18,11 @@ describe("bench generator", () => {
       expect(req.series.length).toBe(2000);
       expect(req.values.length).toBe(2000);
       expect(req.metadata.map((m) => m.metricFamilyName)).toContain("node_cpu_seconds_total");
+      const checker = new LabelChecker(req.symbols.strings, DEFAULT_LIMITS);
       for (const s of req.series) {
         expect(s.labelRefs.length).toBeGreaterThanOrEqual(2 * 8);
         expect(s.labelRefs.length).toBeLessThanOrEqual(2 * 11);
-        expect(validateSeries(req, s, DEFAULT_LIMITS, now).ok).toBe(true);
+        expect(validateSeries(req, s, DEFAULT_LIMITS, now, checker).ok).toBe(true);
       }
     }
   });
