@@ -29,6 +29,19 @@ describe("varints", () => {
     expect(r.pos).toBe(r.end);
   });
 
+  it("reads uint32 on its one- and two-byte paths and past them, ending where the buffer ends", () => {
+    const values = [0, 5, 127, 128, 300, 16383, 16384, 2 ** 21, 2 ** 32 - 1, 2 ** 32 + 7];
+    const w = new ProtoWriter(4);
+    for (const v of values) w.uint64(v);
+    const r = new ProtoReader(w.finish());
+    // uint32 keeps the low 32 bits, as protobuf does.
+    expect(values.map(() => r.uint32())).toEqual(values.map((v) => v % 2 ** 32));
+    expect(r.pos).toBe(r.end);
+    // A two-byte varint cut after its first byte is truncated, not read past the end.
+    expect(() => new ProtoReader(bytes(0x96)).uint32()).toThrow(ProtobufError);
+    expect(new ProtoReader(bytes(0x96, 0x01, 0x05), 0, 3).uint32()).toBe(150);
+  });
+
   it("writes the canonical encodings", () => {
     expect([...new ProtoWriter().uint64(150).finish()]).toEqual([0x96, 0x01]);
     expect([...new ProtoWriter().int64(-2).finish()]).toEqual([0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);

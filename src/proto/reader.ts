@@ -70,12 +70,21 @@ export class ProtoReader {
   uint32(): number {
     const buf = this.buf;
     const pos = this.pos;
-    if (pos < this.end) {
+    if (pos + 1 < this.end) {
+      // One- and two-byte varints (symbol references, field lengths) take no call.
       const b = buf[pos]!;
       if (b < 0x80) {
         this.pos = pos + 1;
         return b;
       }
+      const b1 = buf[pos + 1]!;
+      if (b1 < 0x80) {
+        this.pos = pos + 2;
+        return (b & 0x7f) | (b1 << 7);
+      }
+    } else if (pos < this.end && buf[pos]! < 0x80) {
+      this.pos = pos + 1;
+      return buf[pos]!;
     }
     this.varint64();
     // Larger values are truncated to their low 32 bits, as protobuf does for uint32.
