@@ -71,9 +71,9 @@ export class Head implements ChunkContext {
     return this.byRef[ref];
   }
 
-  /** The series with exactly these labels, if the head has it. */
-  find(labels: Labels): MemSeries | undefined {
-    const found = this.byHash.get(hashLabels(labels));
+  /** The series with exactly these labels, if the head has it; `hash` is their `hashLabels`. */
+  find(labels: Labels, hash = hashLabels(labels)): MemSeries | undefined {
+    const found = this.byHash.get(hash);
     if (found === undefined) return undefined;
     if (found instanceof MemSeries) return this.hasLabels(found, labels) ? found : undefined;
     return found.find((s) => this.hasLabels(s, labels));
@@ -92,9 +92,8 @@ export class Head implements ChunkContext {
     return true;
   }
 
-  /** The series with exactly these (sorted, valid) labels, created if new. */
-  getOrCreate(labels: Labels): MemSeries {
-    const hash = hashLabels(labels);
+  /** The series with exactly these (sorted, valid) labels, created if new; `hash` is their `hashLabels`. */
+  getOrCreate(labels: Labels, hash = hashLabels(labels)): MemSeries {
     const found = this.byHash.get(hash);
     if (found !== undefined) {
       if (found instanceof MemSeries) {

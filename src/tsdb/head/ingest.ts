@@ -4,7 +4,7 @@
  * refused for one reason, with the first refusal of each reason described.
  */
 import type { Labels } from "../../model/labels";
-import { formatLabels } from "../../model/labels";
+import { formatLabels, hashLabels } from "../../model/labels";
 import type { PushRejection, PushRequest, PushResult, SampleRejection } from "../../ingester/protocol";
 import type { Exemplar, MetricMetadata } from "../../write/request";
 import type { Head } from "./head";
@@ -64,14 +64,20 @@ export function ingestPush(head: Head, req: PushRequest, sink: IngestSink | null
     exemplars: readonly Exemplar[],
   ): void => {
     const n = end - start;
-    let s = found ?? head.find(source.labels());
-    // Exemplars alone never create a series: it would have no samples.
-    if (s === undefined && n > 0) {
-      if (maxSeries > 0 && head.numSeries >= maxSeries) {
-        for (let i = start; i < end; i++) reject("max-series-per-user", timestamps[i]!, source.labels());
-        return;
+    let s = found;
+    if (s === undefined) {
+      // Hashed once for the lookup and, when new, the creation.
+      const labels = source.labels();
+      const hash = hashLabels(labels);
+      s = head.find(labels, hash);
+      // Exemplars alone never create a series: it would have no samples.
+      if (s === undefined && n > 0) {
+        if (maxSeries > 0 && head.numSeries >= maxSeries) {
+          for (let i = start; i < end; i++) reject("max-series-per-user", timestamps[i]!, labels);
+          return;
+        }
+        s = head.getOrCreate(labels, hash);
       }
-      s = head.getOrCreate(source.labels());
     }
     if (s === undefined) return;
     if (idx.length < n) idx = new Uint32Array(Math.max(n, idx.length * 2));

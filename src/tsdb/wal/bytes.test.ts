@@ -32,3 +32,18 @@ describe("ByteWriter varints", () => {
     expect(r.done).toBe(true);
   });
 });
+
+describe("ByteWriter strings", () => {
+  it("round-trips ASCII, non-ASCII and long strings, each behind its UTF-8 length", () => {
+    const strings = ["", "up", "node_cpu_seconds_total", "nöde-😀", "x".repeat(127), "y".repeat(128), "é".repeat(70), `a${"é".repeat(60)}`];
+    const w = new ByteWriter(2);
+    for (const s of strings) w.string(s);
+    const out = w.finish();
+    const r = new ByteReader(out);
+    expect(strings.map(() => r.string())).toEqual(strings);
+    expect(r.done).toBe(true);
+    const utf8 = (s: string) => new TextEncoder().encode(s).length;
+    const varintBytes = (n: number) => (n < 0x80 ? 1 : 2);
+    expect(out.length).toBe(strings.reduce((n, s) => n + varintBytes(utf8(s)) + utf8(s), 0));
+  });
+});

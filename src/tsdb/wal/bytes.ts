@@ -88,17 +88,26 @@ export class ByteWriter {
   }
 
   string(s: string): void {
-    // Short strings (≤ 42 UTF-16 units, so ≤ 126 UTF-8 bytes) encode in place
-    // behind a one-byte length; longer ones go through a temporary.
-    if (s.length * 3 < 128) {
-      this.ensure(1 + s.length * 3);
+    const n = s.length;
+    if (n < 0x80) {
+      // Label strings are nearly always short ASCII: copy them behind a
+      // one-byte length without a call into the encoder.
+      this.ensure(1 + n);
+      const buf = this.buf;
       const at = this.len;
-      const { written } = encoder.encodeInto(s, this.buf.subarray(at + 1));
-      this.buf[at] = written;
-      this.len = at + 1 + written;
-    } else {
-      this.bytes(encoder.encode(s));
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at + 1 + i] = c;
+      }
+      if (i === n) {
+        buf[at] = n;
+        this.len = at + 1 + n;
+        return;
+      }
     }
+    this.bytes(encoder.encode(s));
   }
 
   /** The written bytes as a compact copy. */
