@@ -27,6 +27,7 @@
  */
 import { FOLD_MULTIPLIER, hashString, LABELS_HASH_SEED, type Label } from "../model/labels";
 import type { SymbolTable } from "../model/symbol-table";
+import { writeShortAscii } from "../model/ascii";
 import { shardOfHash } from "./client";
 import type { Exemplar } from "../write/request";
 
@@ -249,21 +250,10 @@ function writeLabels(out: Uint8Array, pos: number, labels: readonly Label[]): nu
   return pos;
 }
 
-/** Label strings are nearly always short ASCII: copy those by hand, encode the rest. */
+/** A length-prefixed UTF-8 string; `out` has room for 5 + 3 × s.length bytes at `pos`. */
 function writeString(out: Uint8Array, pos: number, s: string): number {
-  const n = s.length;
-  if (n < 0x80) {
-    let i = 0;
-    for (; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) break;
-      out[pos + 1 + i] = c;
-    }
-    if (i === n) {
-      out[pos] = n;
-      return pos + 1 + n;
-    }
-  }
+  const end = writeShortAscii(out, pos, s);
+  if (end >= 0) return end;
   const bytes = utf8.encode(s);
   pos = writeUvarint(out, pos, bytes.length);
   out.set(bytes, pos);

@@ -4,6 +4,8 @@
  * length-prefixed UTF-8 strings.
  */
 
+import { writeShortAscii } from "../../model/ascii";
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -88,22 +90,11 @@ export class ByteWriter {
   }
 
   string(s: string): void {
-    const n = s.length;
-    if (n < 0x80) {
-      // Label strings are nearly always short ASCII: copy them behind a
-      // one-byte length without a call into the encoder.
-      this.ensure(1 + n);
-      const buf = this.buf;
-      const at = this.len;
-      let i = 0;
-      for (; i < n; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        buf[at + 1 + i] = c;
-      }
-      if (i === n) {
-        buf[at] = n;
-        this.len = at + 1 + n;
+    if (s.length < 0x80) {
+      this.ensure(1 + s.length);
+      const end = writeShortAscii(this.buf, this.len, s);
+      if (end >= 0) {
+        this.len = end;
         return;
       }
     }
