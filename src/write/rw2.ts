@@ -180,7 +180,7 @@ const NO_EXEMPLARS: Exemplar[] = [];
 
 function decodeExemplar(r: ProtoReader, end: number, index: number, symbols: readonly string[]): Exemplar {
   const E = "io.prometheus.write.v2.Exemplar";
-  const refs: number[] = [];
+  const refs = new LabelRefBuffer(8);
   let value = 0;
   let timestamp = 0;
   while (r.pos < end) {
@@ -202,14 +202,27 @@ function decodeExemplar(r: ProtoReader, end: number, index: number, symbols: rea
     }
   }
   r.finish(end);
-  return { labels: resolveLabels(refs, symbols, `series ${index} exemplar`, "labels_refs"), value, timestamp };
+  return { labels: resolveLabels(refs.from(0), symbols, `series ${index} exemplar`, "labels_refs"), value, timestamp };
 }
 
 /** Appends a repeated uint32, accepting both packed and unpacked encodings as parsers must. */
-function readRefs(r: ProtoReader, k: number, out: { push(ref: number): unknown }, field: string, msg: string): void {
+function readRefs(r: ProtoReader, k: number, out: LabelRefBuffer, field: string, msg: string): void {
   if ((k & 7) === WIRE_LEN) {
     const end = r.messageEnd();
-    while (r.pos < end) out.push(r.uint32());
+    // Every reference takes at least a byte; one-byte ones are read here, the rest by uint32().
+    const refs = out.reserve(end - r.pos);
+    let n = out.length;
+    const buf = r.buf;
+    while (r.pos < end) {
+      const b = buf[r.pos]!;
+      if (b < 0x80) {
+        refs[n++] = b;
+        r.pos++;
+      } else {
+        refs[n++] = r.uint32();
+      }
+    }
+    out.length = n;
     r.finish(end);
   } else if ((k & 7) === WIRE_VARINT) {
     out.push(r.uint32());

@@ -83,13 +83,25 @@ export class LabelRefBuffer {
     return this.used;
   }
 
-  push(ref: number): void {
-    if (this.used === this.data.length) {
-      const next = new Uint32Array(this.data.length * 2);
-      next.set(this.data);
+  /** Truncates, or commits references written into `reserve`'s array. */
+  set length(n: number) {
+    this.used = n;
+  }
+
+  /** The column with room for `extra` more references after `length`, for writing in place. */
+  reserve(extra: number): Uint32Array {
+    if (this.used + extra > this.data.length) {
+      let cap = this.data.length * 2;
+      while (cap < this.used + extra) cap *= 2;
+      const next = new Uint32Array(cap);
+      next.set(this.data.subarray(0, this.used));
       this.data = next;
     }
-    this.data[this.used++] = ref;
+    return this.data;
+  }
+
+  push(ref: number): void {
+    this.reserve(1)[this.used++] = ref;
   }
 
   /**

@@ -152,17 +152,23 @@ export class XORAppender extends BitWriter {
       const tDelta = t - this.t;
       if (tDelta < 0) throw new RangeError(`XOR chunk: timestamp ${t} before ${this.t}`);
       const dod = tDelta - this.tDelta;
+      // Each bucket's prefix and bits go out in one write.
       if (dod === 0) {
+        if (hi === this.vHi && lo === this.vLo) {
+          // The commonest sample of all: same interval, same value.
+          w.writeBits(0, 2);
+          this.num = num + 1;
+          this.t = t;
+          writeCount(w.buffer, this.num);
+          return;
+        }
         w.writeBit(0);
       } else if (fitsBucket(dod, 14)) {
-        w.writeBits(0b10, 2);
-        w.writeBits(dod & 0x3fff, 14);
+        w.writeBits((0b10 << 14) | (dod & 0x3fff), 16);
       } else if (fitsBucket(dod, 17)) {
-        w.writeBits(0b110, 3);
-        w.writeBits(dod & 0x1ffff, 17);
+        w.writeBits((0b110 << 17) | (dod & 0x1ffff), 20);
       } else if (fitsBucket(dod, 20)) {
-        w.writeBits(0b1110, 4);
-        w.writeBits(dod & 0xfffff, 20);
+        w.writeBits((0b1110 << 20) | (dod & 0xfffff), 24);
       } else {
         w.writeBits(0b1111, 4);
         w.writeBits64(int64Hi(dod), int64Lo(dod), 64);
@@ -174,9 +180,7 @@ export class XORAppender extends BitWriter {
     this.vHi = hi;
     this.vLo = lo;
     this.num = num + 1;
-    const buf = w.buffer;
-    buf[0] = this.num >>> 8;
-    buf[1] = this.num & 0xff;
+    writeCount(w.buffer, this.num);
   }
 
   private writeValueXor(hi: number, lo: number): void {
@@ -187,23 +191,21 @@ export class XORAppender extends BitWriter {
       w.writeBit(0);
       return;
     }
-    w.writeBit(1);
     let lead = clz64(dHi, dLo);
     const trail = ctz64(dHi, dLo);
     // Five bits hold the leading count.
     if (lead >= 32) lead = 31;
     if (this.leading !== 0xff && lead >= this.leading && trail >= this.trailing) {
-      w.writeBit(0);
+      w.writeBits(0b10, 2);
       writeShifted(w, dHi, dLo, this.trailing, 64 - this.leading - this.trailing);
       return;
     }
     this.leading = lead;
     this.trailing = trail;
-    w.writeBit(1);
-    w.writeBits(lead, 5);
     const sig = 64 - lead - trail;
-    // 64 significant bits do not fit six bits; 0 stands for 64 (0 never occurs).
-    w.writeBits(sig & 0x3f, 6);
+    // Control bits 11, the leading count in five bits, and the significant
+    // bit count in six (64 does not fit: 0 stands for it, 0 never occurs).
+    w.writeBits((0b11 << 11) | (lead << 6) | (sig & 0x3f), 13);
     writeShifted(w, dHi, dLo, trail, sig);
   }
 }
@@ -217,6 +219,11 @@ function writeShifted(w: BitWriter, hi: number, lo: number, shift: number, n: nu
   } else {
     w.writeBits64(hi >>> shift, ((lo >>> shift) | (hi << (32 - shift))) >>> 0, n);
   }
+}
+
+function writeCount(buf: Uint8Array, n: number): void {
+  buf[0] = n >>> 8;
+  buf[1] = n & 0xff;
 }
 
 /** Sample count stored in a chunk's header. */

@@ -102,13 +102,15 @@ export class MemSeries {
    */
   append(t: number, hi: number, lo: number, oooWindow: number, ctx: ChunkContext): Append {
     const chunkRange = ctx.chunkRangeMs;
-    if (this.empty) {
+    // `empty` and `maxTime` written out: this runs for every sample.
+    const head = this.head;
+    const chunks = this.chunks;
+    if (head === null && (chunks === null || chunks.length === 0)) {
       this.openHead(t, hi, lo);
       return Append.Appended;
     }
-    const last = this.maxTime;
+    const last = head !== null ? head.lastTimestamp : chunks![chunks!.length - 1]!.maxTime;
     if (t > last) {
-      const head = this.head;
       if (head === null || head.numSamples >= ctx.samplesPerChunk || Math.floor(t / chunkRange) !== Math.floor(this.headMinTime / chunkRange)) {
         this.cutHead(ctx.slab);
         this.openHead(t, hi, lo);
@@ -117,8 +119,8 @@ export class MemSeries {
       }
       return Append.Appended;
     }
-    if (t === last && this.head !== null) {
-      return this.head.lastValueHi === hi && this.head.lastValueLo === lo ? Append.Exists : Append.Duplicate;
+    if (t === last && head !== null) {
+      return head.lastValueHi === hi && head.lastValueLo === lo ? Append.Exists : Append.Duplicate;
     }
     const found = this.findSample(t);
     if (found !== null) {
