@@ -88,7 +88,8 @@ export class Head implements ChunkContext {
   hasLabelIds(s: MemSeries, ids: Int32Array, count: number): boolean {
     if (s.labelsCount !== count) return false;
     const off = s.labelsOffset;
-    for (let k = 0; k < 2 * count; k++) if (this.arena.at(off + k) !== ids[k]) return false;
+    const stored = this.arena.ids;
+    for (let k = 0; k < 2 * count; k++) if (stored[off + k] !== ids[k]) return false;
     return true;
   }
 

@@ -25,6 +25,11 @@ export class LabelArena {
     return this.data[i]!;
   }
 
+  /** The ids themselves, for loops that compare many (valid until the next `add`). */
+  get ids(): Uint32Array {
+    return this.data;
+  }
+
   get bytes(): number {
     return this.data.byteLength;
   }
