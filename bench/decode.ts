@@ -1,8 +1,10 @@
 /**
  * remote_write decode throughput: snappy alone (ours vs snappyjs), protobuf
- * alone, the full decode path (snappy + protobuf + validation), and all the
+ * alone, the full decode path (snappy + protobuf + validation), all the
  * distributor's CPU work on a request (that, plus packing 4 shards' pushes),
- * for 1.0 and 2.0, on ~2,000-sample node-exporter-like requests.
+ * and the ingesters' (4 heads taking those pushes, with their WAL records:
+ * the first request creates the ~2,000 series, the others append a scrape
+ * each), for 1.0 and 2.0, on ~2,000-sample node-exporter-like requests.
  *
  *   npm run bench:decode
  */
@@ -14,7 +16,10 @@ import { decodeWriteRequestV2 } from "../src/write/rw2";
 import { decodeSnappy } from "../src/write/snappy";
 import { DEFAULT_LIMITS, LabelChecker, validateSeries } from "../src/write/validate";
 import { checkRequest } from "../src/write/handler";
-import { packShards } from "../src/ingester/push-codec";
+import { LabelStrings, packShards } from "../src/ingester/push-codec";
+import { Head } from "../src/tsdb/head/head";
+import { ingestPush } from "../src/tsdb/head/ingest";
+import { WalRecordBuilder } from "../src/tsdb/wal/record";
 
 const REQUESTS = 64;
 const SAMPLES_PER_REQUEST = 2000;
@@ -49,6 +54,25 @@ function distribute(body: Uint8Array, decode: (raw: Uint8Array) => DecodedWriteR
   let bytes = 0;
   for (const p of packShards(checked.series, checked.symbols, checked.timestamps, checked.values, 4)) bytes += p?.length ?? 0;
   return bytes;
+}
+
+/** The 4 ingesters' part: each shard's packed push into its head, WAL record included. */
+class Ingesters {
+  private heads: Head[] = [];
+  private readonly strings = [0, 1, 2, 3].map(() => new LabelStrings());
+
+  /** Request i of the sequence; request 0 starts from empty heads. */
+  ingest(i: number, pushes: readonly (Uint8Array | null)[]): number {
+    if (i === 0) this.heads = [0, 1, 2, 3].map(() => new Head());
+    let bytes = 0;
+    pushes.forEach((packed, sh) => {
+      if (packed === null) return;
+      const wal = new WalRecordBuilder();
+      ingestPush(this.heads[sh]!, { packed, outOfOrderWindowMs: 0 }, wal, this.strings[sh]!);
+      for (const rec of wal.finish()) bytes += rec.length;
+    });
+    return bytes;
+  }
 }
 
 let sink = 0;
@@ -95,6 +119,12 @@ for (const v of ["v1", "v2"] as const) {
   run(`${v} decode+validate`, (i) => validateAll(decode(r[i]!)), r); // minus the row above = validation
   run(`${v} snappy+decode+validate`, (i) => validateAll(decode(decodeSnappy(b[i]!, MAX_DECODED))), b);
   run(`${v} distributor (+pack 4)`, (i) => distribute(b[i]!, decode), b);
+  const pushes = b.map((body) => {
+    const c = checkRequest(decode(decodeSnappy(body, MAX_DECODED)), DEFAULT_LIMITS, now);
+    return packShards(c.series, c.symbols, c.timestamps, c.values, 4).map((p) => p?.slice() ?? null);
+  });
+  const ingesters = new Ingesters();
+  run(`${v} ingesters (4 heads+WAL)`, (i) => ingesters.ingest(i, pushes[i]!), b);
 }
 
 console.log(

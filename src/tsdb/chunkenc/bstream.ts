@@ -44,7 +44,7 @@ export class BitWriter {
 
   writeBit(bit: number): void {
     if (this.free === 0) {
-      this.grow(1);
+      if (this.len >= this.buf.length) this.grow(1);
       this.buf[this.len++] = 0;
       this.free = 8;
     }
@@ -60,7 +60,8 @@ export class BitWriter {
   /** Writes the `n` (0..32) low bits of `value`, most significant first. */
   writeBits(value: number, n: number): void {
     if (n === 0) return;
-    this.grow(5);
+    // The check is written out: grow() is a call even when there is room.
+    if (this.len + 5 > this.buf.length) this.grow(5);
     const buf = this.buf;
     let free = this.free;
     let len = this.len;
