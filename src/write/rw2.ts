@@ -35,6 +35,8 @@ interface SeriesState {
   /** Every series' labels_refs, one after another. */
   readonly refs: LabelRefBuffer;
   readonly metadata: Map<string, MetricMetadata>;
+  /** The previous series' metric name reference, metadata type, help and unit references. */
+  readonly lastMetadata: Int32Array;
 }
 
 function decode(r: ProtoReader): DecodedWriteRequest {
@@ -70,6 +72,7 @@ function decode(r: ProtoReader): DecodedWriteRequest {
     samples: new SampleBuffer(r.end >>> 5),
     refs: new LabelRefBuffer(r.end >>> 1),
     metadata: new Map(),
+    lastMetadata: Int32Array.of(-1, 0, 0, 0),
   };
   const series: DecodedSeries[] = new Array(spans.length >>> 1);
   for (let i = 0; i < spans.length; i += 2) {
@@ -153,8 +156,16 @@ function decodeSeries(r: ProtoReader, end: number, index: number, st: SeriesStat
   const labelRefs = st.refs.from(refStart);
   checkRefs(labelRefs, st.symbols, `series ${index}`, "labels_refs");
   if (metaType !== 0 || helpRef !== 0 || unitRef !== 0) {
-    const name = metricName(labelRefs, st.symbols);
-    if (name !== "") {
+    const nameRef = metricNameRef(labelRefs, st.symbols);
+    const last = st.lastMetadata;
+    // Series of a family arrive together, each with the family's metadata: most repeat the previous.
+    const same = last[0] === nameRef && last[1] === metaType && last[2] === helpRef && last[3] === unitRef;
+    last[0] = nameRef;
+    last[1] = metaType;
+    last[2] = helpRef;
+    last[3] = unitRef;
+    const name = nameRef < 0 ? "" : st.symbols[nameRef]!;
+    if (!same && name !== "") {
       const type = metricTypeFromEnum(metaType);
       const help = symbol(st.symbols, helpRef, `series ${index}`, "metadata.help_ref");
       const unit = symbol(st.symbols, unitRef, `series ${index}`, "metadata.unit_ref");
@@ -262,7 +273,8 @@ function symbol(symbols: readonly string[], ref: number, where: string, field: s
   return symbols[ref]!;
 }
 
-function metricName(refs: Uint32Array, symbols: readonly string[]): string {
-  for (let i = 0; i < refs.length; i += 2) if (symbols[refs[i]!] === METRIC_NAME) return symbols[refs[i + 1]!]!;
-  return "";
+/** The reference of the series' metric name, -1 without one. */
+function metricNameRef(refs: Uint32Array, symbols: readonly string[]): number {
+  for (let i = 0; i < refs.length; i += 2) if (symbols[refs[i]!] === METRIC_NAME) return refs[i + 1]!;
+  return -1;
 }
