@@ -87,7 +87,7 @@ describe("packed push", () => {
     expect(seen.map((s) => s.hash)).toEqual(series.map((s) => hashLabels(s.labels)));
   });
 
-  it("gives label strings' ids in a receiver's symbol table, null when one is missing", () => {
+  it("compares labels with stored symbol ids of a receiver's table, finding strings added mid-push", () => {
     const table = new SymbolTable();
     for (const x of ["job", "nöde", "__name__", "up"]) table.intern(x);
     const known: Label[] = [
@@ -95,14 +95,20 @@ describe("packed push", () => {
       { name: "job", value: "nöde" },
     ];
     const unknown: Label[] = [{ name: "job", value: "node" }];
-    const got: (number[] | null)[] = [];
+    // Label sets as a head stores them: [__name__ up job nöde] at 0, [job node] at 4 once "node" exists.
+    const stored = Uint32Array.of(2, 3, 0, 1, 0, 4);
+    const got: boolean[][] = [];
     const one = (labels: Label[]) => ({ labels, timestamps: Float64Array.of(1), values: Float64Array.of(1), exemplars: [] });
-    forEachPackedSeries(pack([one(known), one(unknown), one(known)]), new LabelStrings(), (ps) => {
-      const ids = ps.symbolIds(table);
-      got.push(ids === null ? null : Array.from(ids.subarray(0, 2 * ps.count)));
-      if (ids === null) table.intern("node"); // a series created mid-push: later series find it
+    forEachPackedSeries(pack([one(known), one(unknown), one(unknown)]), new LabelStrings(), (ps) => {
+      got.push([ps.hasSymbolIds(stored, 0, 2, table), ps.hasSymbolIds(stored, 4, 1, table), ps.hasSymbolIds(stored, 2, 1, table)]);
+      // The first series with "node" is created here, mid-push: the next one finds it.
+      if (ps.count === 1 && table.lookup("node") < 0) table.intern("node");
     });
-    expect(got).toEqual([[2, 3, 0, 1], null, [2, 3, 0, 1]]);
+    expect(got).toEqual([
+      [true, false, false],
+      [false, false, false],
+      [false, true, false],
+    ]);
   });
 
   it("sends each label string once per shard, in the order series use them", () => {
@@ -137,14 +143,14 @@ describe("packed push", () => {
     const table = new SymbolTable();
     for (const x of ["__name__", "id", "m32999", "v32999"]) table.intern(x);
     const seen: Label[][] = [];
-    let lastIds: number[] | null = null;
+    const matches: number[] = [];
+    const stored = Uint32Array.of(0, 2, 1, 3);
     forEachPackedSeries(pack(many), new LabelStrings(), (ps) => {
       seen.push(ps.labels());
-      const ids = ps.symbolIds(table);
-      lastIds = ids === null ? null : Array.from(ids.subarray(0, 4));
+      if (ps.hasSymbolIds(stored, 0, 2, table)) matches.push(seen.length - 1);
     });
     expect(seen).toEqual(many.map((s) => s.labels));
-    expect(lastIds).toEqual([0, 2, 1, 3]);
+    expect(matches).toEqual([32_999]);
   });
 
   it("refuses a label reference past the symbol table", () => {

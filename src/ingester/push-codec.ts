@@ -272,7 +272,7 @@ class PushSymbols {
   start = new Int32Array(256);
   len = new Int32Array(256);
   private decoded: (string | undefined)[] = [];
-  /** Ids found by `idIn` so far, -1 where none yet; read directly by `PackedSeries.symbolIds`. */
+  /** Ids found by `idIn` so far, -1 where none yet; read directly by `PackedSeries.hasSymbolIds`. */
   ids = new Int32Array(256);
   private readonly strings: LabelStrings;
 
@@ -339,7 +339,6 @@ export class PackedSeries {
   private refsAt = 0;
   private decoded: Label[] | null = null;
   private readonly symbols: PushSymbols;
-  private ids = new Int32Array(64);
 
   constructor(symbols: PushSymbols) {
     this.symbols = symbols;
@@ -375,40 +374,31 @@ export class PackedSeries {
   }
 
   /**
-   * The label strings' ids in `table`, names at even and values at odd
-   * positions, in a buffer reused for the next series; null when some
-   * string is not in the table (then no series there has these labels).
+   * Whether the labels are exactly the `count` pairs of `table` ids in
+   * stored[offset, offset + 2·count), names at even positions: a head's
+   * labels, compared by id without decoding a string.
    */
-  symbolIds(table: SymbolTable): Int32Array | null {
-    const n = 2 * this.count;
-    if (this.ids.length < n) this.ids = new Int32Array(2 * n);
-    const known = this.symbols.ids;
-    const out = this.ids;
-    if (this.symbols.refBytes !== 2) return this.symbolIdsSlow(table, n);
+  hasSymbolIds(stored: Uint32Array, offset: number, count: number, table: SymbolTable): boolean {
+    if (count !== this.count) return false;
+    const n = 2 * count;
+    const symbols = this.symbols;
+    if (symbols.refBytes !== 2) {
+      for (let k = 0; k < n; k++) if (symbols.idIn(this.ref(k), table) !== stored[offset + k]) return false;
+      return true;
+    }
+    const known = symbols.ids;
     const buf = this.buf;
-    const count = this.symbols.count;
+    const total = symbols.count;
     let pos = this.refsAt;
     for (let k = 0; k < n; k++, pos += 2) {
       const ref = buf[pos]! | (buf[pos + 1]! << 8);
-      if (ref >= count) throw new PushDecodeError("packed push label reference out of range");
+      if (ref >= total) throw new PushDecodeError("packed push label reference out of range");
       let id = known[ref]!;
-      if (id < 0) {
-        id = this.symbols.idIn(ref, table);
-        if (id < 0) return null;
-      }
-      out[k] = id;
+      // A string the table lacks (-1) is in no stored label set.
+      if (id < 0) id = symbols.idIn(ref, table);
+      if (id !== stored[offset + k]) return false;
     }
-    return out;
-  }
-
-  /** symbolIds for pushes with more than 65,536 strings. */
-  private symbolIdsSlow(table: SymbolTable, n: number): Int32Array | null {
-    for (let k = 0; k < n; k++) {
-      const id = this.symbols.idIn(this.ref(k), table);
-      if (id < 0) return null;
-      this.ids[k] = id;
-    }
-    return this.ids;
+    return true;
   }
 }
 

@@ -84,13 +84,9 @@ export class Head implements ChunkContext {
     return this.byHash.get(hash);
   }
 
-  /** Whether a series' labels are the `count` pairs of `symbols` ids in `ids` (names at even, values at odd positions). */
-  hasLabelIds(s: MemSeries, ids: Int32Array, count: number): boolean {
-    if (s.labelsCount !== count) return false;
-    const off = s.labelsOffset;
-    const stored = this.arena.ids;
-    for (let k = 0; k < 2 * count; k++) if (stored[off + k] !== ids[k]) return false;
-    return true;
+  /** Every series' label ids: a series' pairs are at [labelsOffset, labelsOffset + 2·labelsCount), names first. */
+  get labelIds(): Uint32Array {
+    return this.arena.ids;
   }
 
   /** The series with exactly these (sorted, valid) labels, created if new; `hash` is their `hashLabels`. */

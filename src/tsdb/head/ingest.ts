@@ -150,10 +150,10 @@ interface LabelSource {
 function findPacked(head: Head, ps: PackedSeries): MemSeries | undefined {
   const found = head.withHash(ps.hash);
   if (found === undefined) return undefined;
-  const ids = ps.symbolIds(head.symbols);
-  if (ids === null) return undefined;
-  if (found instanceof MemSeries) return head.hasLabelIds(found, ids, ps.count) ? found : undefined;
-  return found.find((s) => head.hasLabelIds(s, ids, ps.count));
+  const stored = head.labelIds;
+  const same = (s: MemSeries): boolean => ps.hasSymbolIds(stored, s.labelsOffset, s.labelsCount, head.symbols);
+  if (found instanceof MemSeries) return same(found) ? found : undefined;
+  return found.find(same);
 }
 
 function describe(reason: SampleRejection, t: number, labels: Labels, window: number, maxSeries: number): string {
