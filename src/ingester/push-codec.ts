@@ -16,9 +16,9 @@
  * table, each string sent once, as remote_write 2.0 does; the sender takes
  * references and string hashes from the request's own symbols, so packing
  * a series costs one step per label string, not per character. References
- * have a fixed width so the reader steps over a series' labels at once. The sample
- * columns sit at an 8-byte aligned offset so the receiver reads them as
- * Float64Array views without copying; values move as raw bits, so
+ * have a fixed width so the reader steps over a series' labels at once.
+ * The sample columns sit at an 8-byte aligned offset so the receiver reads
+ * them as Float64Array views without copying; values move as raw bits, so
  * staleness-marker NaNs arrive unchanged. `hash` is the series'
  * `hashLabels` (the sender computed it to pick the shard): the receiver
  * finds a known series by it and compares symbol ids, decoding strings only
