@@ -92,6 +92,7 @@ function decode(r: ProtoReader): DecodedWriteRequest {
 function decodeSeries(r: ProtoReader, end: number, index: number, st: SeriesState): DecodedSeries {
   const refStart = st.refs.length;
   const sampleStart = st.samples.length;
+  let maxRef = -1;
   let exemplars: Exemplar[] | undefined;
   let histogramCount = 0;
   let createdTimestamp = 0;
@@ -102,7 +103,7 @@ function decodeSeries(r: ProtoReader, end: number, index: number, st: SeriesStat
     const k = r.key();
     switch (k >>> 3) {
       case 1:
-        readRefs(r, k, st.refs, "labels_refs", TS);
+        maxRef = Math.max(maxRef, readRefs(r, k, st.refs, "labels_refs", TS));
         break;
       case 2: {
         if ((k & 7) !== WIRE_LEN) r.wrongWireType(k, WIRE_LEN, "samples", TS);
@@ -154,7 +155,8 @@ function decodeSeries(r: ProtoReader, end: number, index: number, st: SeriesStat
   r.finish(end);
 
   const labelRefs = st.refs.from(refStart);
-  checkRefs(labelRefs, st.symbols, `series ${index}`, "labels_refs");
+  // One comparison for the series; the exact problem is looked for only when there is one.
+  if (maxRef >= st.symbols.length || labelRefs.length % 2 !== 0) checkRefs(labelRefs, st.symbols, `series ${index}`, "labels_refs");
   if (metaType !== 0 || helpRef !== 0 || unitRef !== 0) {
     const nameRef = metricNameRef(labelRefs, st.symbols);
     const last = st.lastMetadata;
@@ -216,8 +218,12 @@ function decodeExemplar(r: ProtoReader, end: number, index: number, symbols: rea
   return { labels: resolveLabels(refs.from(0), symbols, `series ${index} exemplar`, "labels_refs"), value, timestamp };
 }
 
-/** Appends a repeated uint32, accepting both packed and unpacked encodings as parsers must. */
-function readRefs(r: ProtoReader, k: number, out: LabelRefBuffer, field: string, msg: string): void {
+/**
+ * Appends a repeated uint32, accepting both packed and unpacked encodings
+ * as parsers must, and returns the largest value read (-1 for none).
+ */
+function readRefs(r: ProtoReader, k: number, out: LabelRefBuffer, field: string, msg: string): number {
+  let max = -1;
   if ((k & 7) === WIRE_LEN) {
     const end = r.messageEnd();
     // Every reference takes at least a byte; one-byte ones are read here, the rest by uint32().
@@ -226,20 +232,19 @@ function readRefs(r: ProtoReader, k: number, out: LabelRefBuffer, field: string,
     const buf = r.buf;
     while (r.pos < end) {
       const b = buf[r.pos]!;
-      if (b < 0x80) {
-        refs[n++] = b;
-        r.pos++;
-      } else {
-        refs[n++] = r.uint32();
-      }
+      const ref = b < 0x80 ? (r.pos++, b) : r.uint32();
+      refs[n++] = ref;
+      if (ref > max) max = ref;
     }
     out.length = n;
     r.finish(end);
   } else if ((k & 7) === WIRE_VARINT) {
-    out.push(r.uint32());
+    max = r.uint32();
+    out.push(max);
   } else {
     r.wrongWireType(k, WIRE_LEN, field, msg);
   }
+  return max;
 }
 
 // Shared across requests: a sender's symbol tables repeat the same strings,
