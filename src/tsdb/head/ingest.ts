@@ -151,9 +151,8 @@ function findPacked(head: Head, ps: PackedSeries): MemSeries | undefined {
   const found = head.withHash(ps.hash);
   if (found === undefined) return undefined;
   const stored = head.labelIds;
-  const same = (s: MemSeries): boolean => ps.hasSymbolIds(stored, s.labelsOffset, s.labelsCount, head.symbols);
-  if (found instanceof MemSeries) return same(found) ? found : undefined;
-  return found.find(same);
+  if (found instanceof MemSeries) return ps.hasSymbolIds(stored, found.labelsOffset, found.labelsCount, head.symbols) ? found : undefined;
+  return found.find((s) => ps.hasSymbolIds(stored, s.labelsOffset, s.labelsCount, head.symbols));
 }
 
 function describe(reason: SampleRejection, t: number, labels: Labels, window: number, maxSeries: number): string {
