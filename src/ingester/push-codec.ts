@@ -27,7 +27,8 @@
  */
 import { FOLD_MULTIPLIER, hashString, LABELS_HASH_SEED, type Label } from "../model/labels";
 import type { SymbolTable } from "../model/symbol-table";
-import { writeShortAscii } from "../model/ascii";
+import { writeShortAscii } from "../encoding/ascii";
+import { grown } from "../encoding/grow";
 import { shardOfHash } from "./client";
 import type { Exemplar } from "../write/request";
 
@@ -62,13 +63,7 @@ class ShardScratch {
 
   /** Room for `extra` more bytes at `pos`. */
   ensure(extra: number): Uint8Array {
-    if (this.pos + extra > this.buf.length) {
-      let cap = this.buf.length * 2;
-      while (cap < this.pos + extra) cap *= 2;
-      const next = new Uint8Array(cap);
-      next.set(this.buf.subarray(0, this.pos));
-      this.buf = next;
-    }
+    if (this.pos + extra > this.buf.length) this.buf = grown(this.buf, this.pos, this.pos + extra);
     return this.buf;
   }
 }

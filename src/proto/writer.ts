@@ -4,6 +4,7 @@
  * (moving the body when the prefix needs more than the reserved byte).
  */
 import { WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "./reader";
+import { grown } from "../encoding/grow";
 
 const TWO_POW_32 = 4294967296;
 const utf8 = new TextEncoder();
@@ -157,12 +158,8 @@ export class ProtoWriter {
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
-    while (cap < this.pos + n) cap *= 2;
-    const next = new Uint8Array(cap);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
+    this.buf = grown(this.buf, this.pos, this.pos + n);
+    this.view = new DataView(this.buf.buffer);
   }
 }
 

@@ -7,6 +7,7 @@
  * checks each distinct string once, and the distributor hashes and packs a
  * series with one step per label string rather than one per character.
  */
+import { grown } from "../encoding/grow";
 import type { Label, Labels } from "../model/labels";
 
 export class RequestSymbols {
@@ -90,13 +91,7 @@ export class LabelRefBuffer {
 
   /** The column with room for `extra` more references after `length`, for writing in place. */
   reserve(extra: number): Uint32Array {
-    if (this.used + extra > this.data.length) {
-      let cap = this.data.length * 2;
-      while (cap < this.used + extra) cap *= 2;
-      const next = new Uint32Array(cap);
-      next.set(this.data.subarray(0, this.used));
-      this.data = next;
-    }
+    if (this.used + extra > this.data.length) this.data = grown(this.data, this.used, this.used + extra);
     return this.data;
   }
 

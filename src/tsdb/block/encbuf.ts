@@ -6,6 +6,7 @@
  * Integers are JavaScript numbers: exact up to 2^53, which covers millisecond
  * timestamps and chunk references (segment << 32 | offset) of any real block.
  */
+import { grown } from "../../encoding/grow";
 const textEncoder = new TextEncoder();
 
 export class Encbuf {
@@ -30,12 +31,8 @@ export class Encbuf {
 
   private reserve(n: number): void {
     if (this.len + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
-    while (cap < this.len + n) cap *= 2;
-    const next = new Uint8Array(cap);
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
+    this.buf = grown(this.buf, this.len, this.len + n);
+    this.view = new DataView(this.buf.buffer);
   }
 
   putByte(b: number): void {

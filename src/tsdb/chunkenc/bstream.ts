@@ -3,6 +3,7 @@
  * lay them out. Values wider than 32 bits are passed as (hi, lo) halves so
  * that no BigInt or allocation happens per sample.
  */
+import { grown } from "../../encoding/grow";
 
 const TWO_32 = 4294967296;
 
@@ -33,13 +34,7 @@ export class BitWriter {
   }
 
   private grow(extra: number): void {
-    const need = this.len + extra;
-    if (need <= this.buf.length) return;
-    let cap = this.buf.length * 2;
-    while (cap < need) cap *= 2;
-    const next = new Uint8Array(cap);
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
+    if (this.len + extra > this.buf.length) this.buf = grown(this.buf, this.len, this.len + extra);
   }
 
   writeBit(bit: number): void {

@@ -18,7 +18,8 @@ export interface IngestSink {
     ref: number,
     labels: Labels | null,
     timestamps: Float64Array,
-    values: Float64Array,
+    /** The values as IEEE 754 bits, (low, high) 32-bit halves per sample (`float64Bits`). */
+    valueBits: Uint32Array,
     idx: Uint32Array,
     n: number,
     exemplars: readonly Exemplar[],
@@ -119,7 +120,7 @@ export function ingestPush(head: Head, req: PushRequest, sink: IngestSink | null
       }
     }
     if (sink !== null && (accepted > 0 || newExemplars !== null)) {
-      sink.add(s.ref, s.logged ? null : source.labels(), timestamps, values, idx, accepted, newExemplars ?? NO_EXEMPLARS);
+      sink.add(s.ref, s.logged ? null : source.labels(), timestamps, bits, idx, accepted, newExemplars ?? NO_EXEMPLARS);
       s.logged = true;
     }
   };

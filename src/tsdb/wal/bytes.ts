@@ -4,7 +4,8 @@
  * length-prefixed UTF-8 strings.
  */
 
-import { writeShortAscii } from "../../model/ascii";
+import { writeShortAscii } from "../../encoding/ascii";
+import { grown } from "../../encoding/grow";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -25,12 +26,8 @@ export class ByteWriter {
 
   private ensure(extra: number): void {
     if (this.len + extra <= this.buf.length) return;
-    let cap = this.buf.length * 2;
-    while (cap < this.len + extra) cap *= 2;
-    const next = new Uint8Array(cap);
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
+    this.buf = grown(this.buf, this.len, this.len + extra);
+    this.view = new DataView(this.buf.buffer);
   }
 
   byte(b: number): void {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { float64Bits } from "../chunkenc/xor";
 import type { MetricMetadata } from "../../write/request";
 import { WalGroupCommit } from "./group-commit";
 import { WalRecordReader } from "./record";
@@ -14,7 +15,7 @@ function manualTurn(): { yieldTurn: () => Promise<void>; end: () => void } {
 
 function addSamples(g: WalGroupCommit, ref: number, ts: number[]): void {
   const t = Float64Array.from(ts);
-  g.records.add(ref, null, t, t, Uint32Array.from(ts.keys()), ts.length, []);
+  g.records.add(ref, null, t, float64Bits(t), Uint32Array.from(ts.keys()), ts.length, []);
 }
 
 function refsIn(records: Uint8Array[]): number[] {

@@ -30,9 +30,6 @@ export class WalRecordBuilder implements IngestSink {
   private readonly w = new ByteWriter(16 * 1024);
   private readonly parts: Uint8Array[] = [];
   private readonly maxBytes: number;
-  // Series of one push share the value column: one bit view serves them all.
-  private bitsFor: Float64Array | null = null;
-  private bits: Uint32Array = new Uint32Array(0);
 
   constructor(maxBytes = MAX_RECORD_BYTES) {
     this.maxBytes = maxBytes;
@@ -40,14 +37,14 @@ export class WalRecordBuilder implements IngestSink {
   }
 
   /**
-   * Adds the accepted samples of one series: timestamps/values at the
-   * positions idx[0..n). `labels` only for series not logged before.
+   * Adds the accepted samples of one series: timestamps and value bits at
+   * the positions idx[0..n). `labels` only for series not logged before.
    */
   add(
     ref: number,
     labels: Labels | null,
     timestamps: Float64Array,
-    values: Float64Array,
+    valueBits: Uint32Array,
     idx: Uint32Array,
     n: number,
     exemplars: readonly Exemplar[],
@@ -69,10 +66,9 @@ export class WalRecordBuilder implements IngestSink {
         w.varint(k === from ? t : t - prev);
         prev = t;
       }
-      const bits = this.bitsOf(values);
       for (let k = from; k < to; k++) {
         const i = idx[k]!;
-        w.float64Bits(bits[2 * i + 1]!, bits[2 * i]!);
+        w.float64Bits(valueBits[2 * i + 1]!, valueBits[2 * i]!);
       }
       if (withExemplars) {
         w.uvarint(exemplars.length);
@@ -85,14 +81,6 @@ export class WalRecordBuilder implements IngestSink {
       if (w.length >= this.maxBytes) this.cut();
       from = to;
     } while (from < n);
-  }
-
-  private bitsOf(values: Float64Array): Uint32Array {
-    if (values !== this.bitsFor) {
-      this.bitsFor = values;
-      this.bits = float64Bits(values);
-    }
-    return this.bits;
   }
 
   /** Nothing added since construction. */

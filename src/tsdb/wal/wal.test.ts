@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { labelsFromRecord } from "../../model/labels";
 import type { Label } from "../../model/labels";
-import { XORIterator } from "../chunkenc/xor";
+import { float64Bits, XORIterator } from "../chunkenc/xor";
 import { Head } from "../head/head";
 import { ingestPush } from "../head/ingest";
 import { ChunkBatchWriter, encodeSnapshot, loadChunkBatch, loadSnapshot } from "./checkpoint";
@@ -33,8 +33,8 @@ describe("WAL records", () => {
     dv.setUint32(0, 2, true);
     const idx = Uint32Array.from({ length: 40 }, (_, i) => i);
     const labels = labelsFromRecord({ __name__: "m", job: "ä" });
-    b.add(7, labels, ts, vs, idx, 40, [{ labels: [{ name: "trace_id", value: "x" }], value: 2, timestamp: 5 }]);
-    b.add(7, null, ts, vs, Uint32Array.of(39), 1, []);
+    b.add(7, labels, ts, float64Bits(vs), idx, 40, [{ labels: [{ name: "trace_id", value: "x" }], value: 2, timestamp: 5 }]);
+    b.add(7, null, ts, float64Bits(vs), Uint32Array.of(39), 1, []);
     const parts = b.finish();
     expect(parts.length).toBeGreaterThan(1);
     const seen: { ref: number; labels: Label[] | null; t: number[]; bits: number[]; ex: number }[] = [];
