@@ -18,7 +18,7 @@ import { NodeExporterGenerator, encodeV1, encodeV2, type GeneratedSeries } from 
 import { UNLIMITED_INGEST_VARS, startWranglerDev } from "../test/support/wrangler";
 import { findPrometheusTools, startPrometheus, MISSING_PROMETHEUS, type PrometheusTools } from "../test/support/prometheus";
 import { pushRemoteWrite, type RemoteWriteProtocol } from "../test/support/push";
-import { treeUsage } from "../test/support/procfs";
+import { cpuSeconds, processTree, treeUsage, withArgument } from "../test/support/procfs";
 import { fmt, parseFlags, quantile, ratio, table } from "../test/support/report";
 import { makeTempDir, removeTempDir } from "../test/support/paths";
 import { killChildrenOnSignal } from "../test/support/process";
@@ -51,6 +51,12 @@ interface PhaseResult {
   readonly latenciesMs: number[];
   readonly wallSeconds: number;
   readonly cpuSeconds: number;
+  /**
+   * Of `cpuSeconds`, the workerd that runs the Worker and its Durable Objects
+   * (what production runs); the rest is wrangler's dev proxy and tooling.
+   * Undefined for Prometheus.
+   */
+  readonly runtimeCpuSeconds: number | undefined;
   /** The senders ran out of pre-encoded batches before the time was up. */
   readonly exhausted: boolean;
 }
@@ -126,6 +132,8 @@ async function runPhase(
   let requests = 0;
   let exhausted = true;
   const cpuBefore = treeUsage(pid).cpuSeconds;
+  const runtime = runtimeProcesses(pid);
+  const runtimeBefore = cpuSeconds(runtime);
   const started = performance.now();
   const deadline = started + deadlineSeconds * 1000;
   await Promise.all(
@@ -157,8 +165,26 @@ async function runPhase(
     }),
   );
   const wallSeconds = (performance.now() - started) / 1000;
-  const cpuSeconds = treeUsage(pid).cpuSeconds - cpuBefore;
-  return { samplesOk, requests, failures, firstFailure, latenciesMs, wallSeconds, cpuSeconds, exhausted };
+  return {
+    samplesOk,
+    requests,
+    failures,
+    firstFailure,
+    latenciesMs,
+    wallSeconds,
+    cpuSeconds: treeUsage(pid).cpuSeconds - cpuBefore,
+    runtimeCpuSeconds: runtime.length > 0 ? cpuSeconds(runtime) - runtimeBefore : undefined,
+    exhausted,
+  };
+}
+
+/**
+ * The workerd of `wrangler dev` that runs the Worker and its Durable Objects:
+ * the one with an inspector. Its sibling, the dev proxy in front of it, and
+ * wrangler's node process exist only in development.
+ */
+function runtimeProcesses(root: number): number[] {
+  return withArgument(processTree(root), "--inspector-addr");
 }
 
 /** WAL records written, summed over ingester SQLite files (the `wal` table's highest sequence). */
@@ -253,6 +279,7 @@ interface Figures {
   readonly p50: number;
   readonly p99: number;
   readonly cpuMicrosPerSample: number;
+  readonly runtimeCpuMicrosPerSample: number | undefined;
   readonly rssBytesPerSeries: number;
   readonly sqliteRowsPerMillion: number | undefined;
 }
@@ -265,6 +292,7 @@ function figures(r: RunResult): Figures {
     p50: quantile(t.latenciesMs, 0.5),
     p99: quantile(t.latenciesMs, 0.99),
     cpuMicrosPerSample: (t.cpuSeconds * 1e6) / t.samplesOk,
+    runtimeCpuMicrosPerSample: t.runtimeCpuSeconds === undefined ? undefined : (t.runtimeCpuSeconds * 1e6) / t.samplesOk,
     rssBytesPerSeries: (r.rssEnd - r.rssBaseline) / r.series,
     sqliteRowsPerMillion: r.sqliteRows === undefined ? undefined : (r.sqliteRows / allSamples) * 1e6,
   };
@@ -326,8 +354,8 @@ async function main(): Promise<void> {
     }
   }
 
-  console.log("\nSteady-state figures (CPU and RSS of the server's whole process tree; latency per request):");
-  const header = ["run", "samples/s", "p50 ms", "p99 ms", "CPU µs/sample", "RSS B/series", "SQLite rows/M samples", "failed req"];
+  console.log("\nSteady-state figures (CPU and RSS of the server's whole process tree, and CPU of the workerd running the Worker and DOs without wrangler's dev proxy; latency per request):");
+  const header = ["run", "samples/s", "p50 ms", "p99 ms", "CPU µs/sample", "of it Worker+DOs", "RSS B/series", "SQLite rows/M samples", "failed req"];
   console.log(
     table(
       header,
@@ -340,6 +368,7 @@ async function main(): Promise<void> {
           fmt(f.p50, 1),
           fmt(f.p99, 1),
           fmt(f.cpuMicrosPerSample, 2),
+          fmt(f.runtimeCpuMicrosPerSample, 2),
           fmt(f.rssBytesPerSeries, 0),
           fmt(f.sqliteRowsPerMillion, 0),
           String(failed),
@@ -356,7 +385,7 @@ async function main(): Promise<void> {
     console.log("\nRatios promflare / Prometheus (throughput: >1 is faster; the others: >1 costs more):");
     console.log(
       table(
-        ["run", "samples/s", "p50", "p99", "CPU/sample", "RSS/series"],
+        ["run", "samples/s", "p50", "p99", "CPU/sample", "Worker+DOs CPU/sample", "RSS/series"],
         pairs.map(([p, q]) => {
           const a = figures(p);
           const b = figures(q);
@@ -366,6 +395,7 @@ async function main(): Promise<void> {
             ratio(a.p50, b.p50),
             ratio(a.p99, b.p99),
             ratio(a.cpuMicrosPerSample, b.cpuMicrosPerSample),
+            a.runtimeCpuMicrosPerSample === undefined ? "-" : ratio(a.runtimeCpuMicrosPerSample, b.cpuMicrosPerSample),
             ratio(a.rssBytesPerSeries, b.rssBytesPerSeries),
           ];
         }),

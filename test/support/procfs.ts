@@ -71,6 +71,17 @@ export function cpuSeconds(pids: readonly number[]): number {
   return ticks / ticksPerSecond();
 }
 
+/** The processes among `pids` whose command line contains `marker`. */
+export function withArgument(pids: readonly number[], marker: string): number[] {
+  return pids.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").some((arg) => arg.startsWith(marker));
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Resident set size in bytes (VmRSS) summed over these processes. */
 export function rssBytes(pids: readonly number[]): number {
   let total = 0;
