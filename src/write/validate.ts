@@ -180,11 +180,14 @@ export class LabelChecker {
   private metricAt = 0;
   /** Per symbol as a metric name: 0 not yet checked, 1 valid, 2 invalid. */
   private readonly metricNameState: Uint8Array;
+  /** Per symbol as a label value, the same way: a request's series share most values. */
+  private readonly valueState: Uint8Array;
 
   constructor(strings: readonly string[], limits: ValidationLimits) {
     this.strings = strings;
     this.limits = limits;
     this.metricNameState = new Uint8Array(strings.length);
+    this.valueState = new Uint8Array(strings.length);
   }
 
   passes(refs: Uint32Array): boolean {
@@ -192,20 +195,29 @@ export class LabelChecker {
     if (n !== this.namesCount || !this.sameNames(refs, n)) {
       if (!this.namesPass(refs, n)) return false;
     }
-    const strings = this.strings;
-    const maxValue = this.limits.maxLabelValueLength;
+    const valueState = this.valueState;
     for (let i = 1; i < refs.length; i += 2) {
-      const v = strings[refs[i]!]!;
-      if (v.length === 0 || utf8Length(v, maxValue) > maxValue) return false;
+      const ref = refs[i]!;
+      const state = valueState[ref] ?? 0;
+      if (state === 0 ? !this.checkValue(ref) : state !== 1) return false;
     }
     const metric = refs[2 * this.metricAt + 1]!;
     let state = this.metricNameState[metric] ?? 0;
     if (state === 0) {
-      state = isValidMetricName(strings[metric]!) ? 1 : 2;
+      state = isValidMetricName(this.strings[metric]!) ? 1 : 2;
       // Symbols added after decoding (by a slow-path fix) fall outside the array and are checked each time.
       if (metric < this.metricNameState.length) this.metricNameState[metric] = state;
     }
     return state === 1;
+  }
+
+  /** Checks symbol `ref` as a label value and remembers the answer. */
+  private checkValue(ref: number): boolean {
+    const v = this.strings[ref]!;
+    const max = this.limits.maxLabelValueLength;
+    const ok = v.length > 0 && utf8Length(v, max) <= max;
+    if (ref < this.valueState.length) this.valueState[ref] = ok ? 1 : 2;
+    return ok;
   }
 
   private sameNames(refs: Uint32Array, n: number): boolean {

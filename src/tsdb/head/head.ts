@@ -164,8 +164,10 @@ export class Head implements ChunkContext {
    */
   append(s: MemSeries, t: number, hi: number, lo: number, oooWindowMs: number): Append {
     if (t < this.minValidTime) return Append.TooOld;
+    const wasDirty = s.hasUnpersistedChunks;
     const r = s.append(t, hi, lo, oooWindowMs, this);
-    if (s.hasUnpersistedChunks) this.dirty.add(s);
+    // Entered once per checkpoint: a set insert on every append was a hash lookup per sample.
+    if (!wasDirty && s.hasUnpersistedChunks) this.dirty.add(s);
     return r;
   }
 
