@@ -6,138 +6,48 @@
  * the first request creates the ~2,000 series, the others append a scrape
  * each), for 1.0 and 2.0, on ~2,000-sample node-exporter-like requests.
  *
- *   npm run bench:decode
+ * The same cases run under Node and inside workerd (the runtime production
+ * uses, through `wrangler dev`), so the gap between these figures and
+ * bench:ingest's is the cost of everything around them: HTTP, RPC to the
+ * ingesters, SQLite.
+ *
+ *   npm run bench:decode [-- --runtime node|workerd|node,workerd]
  */
-import { uncompress } from "snappyjs";
-import { encodeV1, encodeV2, NodeExporterGenerator } from "./gen";
-import type { DecodedWriteRequest } from "../src/write/request";
-import { decodeWriteRequestV1 } from "../src/write/rw1";
-import { decodeWriteRequestV2 } from "../src/write/rw2";
-import { decodeSnappy } from "../src/write/snappy";
-import { DEFAULT_LIMITS, LabelChecker, validateSeries } from "../src/write/validate";
-import { checkRequest } from "../src/write/handler";
-import { LabelStrings, packShards } from "../src/ingester/push-codec";
-import { Head } from "../src/tsdb/head/head";
-import { ingestPush } from "../src/tsdb/head/ingest";
-import { WalRecordBuilder } from "../src/tsdb/wal/record";
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { formatDecodeRows, runDecodeCases } from "./decode-cases";
+import { makeTempDir, removeTempDir, REPO_ROOT } from "../test/support/paths";
+import { parseFlags } from "../test/support/report";
+import { startWranglerDev } from "../test/support/wrangler";
 
-const REQUESTS = 64;
-const SAMPLES_PER_REQUEST = 2000;
-const MAX_DECODED = 64 << 20;
-
-const gen = new NodeExporterGenerator({ seed: 42 });
-const batches = gen.batches(REQUESTS, SAMPLES_PER_REQUEST);
-const now = batches[batches.length - 1]![0]!.samples[0]!.timestamp;
-const bodies = {
-  v1: batches.map((b) => encodeV1(b)),
-  v2: batches.map((b) => encodeV2(b)),
-};
-const raw = {
-  v1: bodies.v1.map((b) => decodeSnappy(b, MAX_DECODED)),
-  v2: bodies.v2.map((b) => decodeSnappy(b, MAX_DECODED)),
-};
-
-function total(arrs: Uint8Array[]): number {
-  return arrs.reduce((n, a) => n + a.length, 0);
-}
-
-function validateAll(req: DecodedWriteRequest): number {
-  let ok = 0;
-  const checker = new LabelChecker(req.symbols.strings, DEFAULT_LIMITS);
-  for (const s of req.series) if (validateSeries(req, s, DEFAULT_LIMITS, now, checker).ok) ok++;
-  return ok;
-}
-
-/** What the distributor does with a body before its RPCs: decode, validate, pack per shard. */
-function distribute(body: Uint8Array, decode: (raw: Uint8Array) => DecodedWriteRequest): number {
-  const checked = checkRequest(decode(decodeSnappy(body, MAX_DECODED)), DEFAULT_LIMITS, now);
-  let bytes = 0;
-  for (const p of packShards(checked.series, checked.symbols, checked.timestamps, checked.values, 4)) bytes += p?.length ?? 0;
-  return bytes;
-}
-
-/** The 4 ingesters' part: each shard's packed push into its head, WAL record included. */
-class Ingesters {
-  private heads: Head[] = [];
-  private readonly strings = [0, 1, 2, 3].map(() => new LabelStrings());
-
-  /** Request i of the sequence; request 0 starts from empty heads. */
-  ingest(i: number, pushes: readonly (Uint8Array | null)[]): number {
-    if (i === 0) this.heads = [0, 1, 2, 3].map(() => new Head());
-    let bytes = 0;
-    pushes.forEach((packed, sh) => {
-      if (packed === null) return;
-      const wal = new WalRecordBuilder();
-      ingestPush(this.heads[sh]!, { packed, outOfOrderWindowMs: 0 }, wal, this.strings[sh]!);
-      for (const rec of wal.finish()) bytes += rec.length;
-    });
-    return bytes;
-  }
-}
-
-let sink = 0;
-
-/**
- * Runs `fn` over every request in several rounds and returns the best round's
- * ns per request: the minimum is the least disturbed by GC and other load.
- */
-function time(fn: (i: number) => number, rounds = 7, roundMs = 250): number {
-  for (let i = 0; i < REQUESTS * 3; i++) sink += fn(i % REQUESTS); // warm-up
-  let best = Infinity;
-  for (let r = 0; r < rounds; r++) {
-    let n = 0;
-    const t0 = performance.now();
-    let t1 = t0;
-    while (t1 - t0 < roundMs) {
-      for (let i = 0; i < REQUESTS; i++) sink += fn(i);
-      n += REQUESTS;
-      t1 = performance.now();
-    }
-    best = Math.min(best, ((t1 - t0) * 1e6) / n);
-  }
-  return best;
-}
-
-interface Row {
-  readonly case: string;
-  readonly nsPerRequest: number;
-  readonly bytesIn: number;
-}
-
-const rows: Row[] = [];
-function run(name: string, fn: (i: number) => number, inputs: Uint8Array[]): void {
-  rows.push({ case: name, nsPerRequest: time(fn), bytesIn: total(inputs) / REQUESTS });
-}
-
-for (const v of ["v1", "v2"] as const) {
-  const b = bodies[v];
-  const r = raw[v];
-  const decode = v === "v1" ? decodeWriteRequestV1 : decodeWriteRequestV2;
-  run(`${v} snappy (ours)`, (i) => decodeSnappy(b[i]!, MAX_DECODED).length, b);
-  run(`${v} snappy (snappyjs)`, (i) => uncompress(b[i]!, MAX_DECODED).length, b);
-  run(`${v} protobuf decode`, (i) => decode(r[i]!).values.length, r);
-  run(`${v} decode+validate`, (i) => validateAll(decode(r[i]!)), r); // minus the row above = validation
-  run(`${v} snappy+decode+validate`, (i) => validateAll(decode(decodeSnappy(b[i]!, MAX_DECODED))), b);
-  run(`${v} distributor (+pack 4)`, (i) => distribute(b[i]!, decode), b);
-  const pushes = b.map((body) => {
-    const c = checkRequest(decode(decodeSnappy(body, MAX_DECODED)), DEFAULT_LIMITS, now);
-    return packShards(c.series, c.symbols, c.timestamps, c.values, 4).map((p) => p?.slice() ?? null);
-  });
-  const ingesters = new Ingesters();
-  run(`${v} ingesters (4 heads+WAL)`, (i) => ingesters.ingest(i, pushes[i]!), b);
-}
-
-console.log(
-  `${REQUESTS} requests × ${SAMPLES_PER_REQUEST} samples; avg body v1 ${(total(bodies.v1) / REQUESTS / 1024).toFixed(1)} KiB ` +
-    `(${(total(raw.v1) / REQUESTS / 1024).toFixed(1)} KiB raw), v2 ${(total(bodies.v2) / REQUESTS / 1024).toFixed(1)} KiB ` +
-    `(${(total(raw.v2) / REQUESTS / 1024).toFixed(1)} KiB raw); node ${process.version}`,
-);
-console.log("case                          µs/req   ns/sample   Msamples/s   MB/s (input)");
-for (const row of rows) {
-  const nsPerSample = row.nsPerRequest / SAMPLES_PER_REQUEST;
-  console.log(
-    `${row.case.padEnd(28)} ${(row.nsPerRequest / 1000).toFixed(1).padStart(7)} ${nsPerSample.toFixed(1).padStart(11)} ` +
-      `${(1000 / nsPerSample).toFixed(2).padStart(12)} ${((row.bytesIn / row.nsPerRequest) * 1000).toFixed(1).padStart(14)}`,
+async function inWorkerd(): Promise<string> {
+  const dir = makeTempDir("bench-decode");
+  const config = join(dir, "wrangler.toml");
+  writeFileSync(
+    config,
+    [
+      `name = "promflare-bench-decode"`,
+      `main = ${JSON.stringify(resolve(REPO_ROOT, "bench/decode-worker.ts"))}`,
+      `compatibility_date = "2026-04-01"`,
+      `keep_names = false`,
+    ].join("\n"),
   );
+  const dev = await startWranglerDev({ config });
+  try {
+    const res = await fetch(`${dev.url}/run`, { signal: AbortSignal.timeout(600_000) });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`bench worker answered ${res.status}: ${text}`);
+    return text;
+  } finally {
+    await dev.stop();
+    removeTempDir(dir);
+  }
 }
-if (sink === -1) console.log(sink);
+
+const flags = parseFlags(process.argv.slice(2), { runtime: "node,workerd" });
+for (const runtime of flags.runtime!.split(",")) {
+  if (runtime === "node") console.log(formatDecodeRows(runDecodeCases(), `node ${process.version}`));
+  else if (runtime === "workerd") console.log(await inWorkerd());
+  else throw new Error(`unknown runtime ${runtime}: use node or workerd`);
+  console.log("");
+}
