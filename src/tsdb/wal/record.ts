@@ -28,7 +28,7 @@ const MAX_SAMPLES_PER_ENTRY = 32_768;
 
 export class WalRecordBuilder implements IngestSink {
   private readonly w = new ByteWriter(16 * 1024);
-  private readonly parts: Uint8Array[] = [];
+  private parts: Uint8Array[] = [];
   private readonly maxBytes: number;
 
   constructor(maxBytes = MAX_RECORD_BYTES) {
@@ -95,10 +95,15 @@ export class WalRecordBuilder implements IngestSink {
     this.w.byte(VERSION);
   }
 
-  /** The records to write, in order; empty when nothing was accepted. */
+  /**
+   * The records to write, in order; empty when nothing was accepted. The
+   * builder starts over, empty, keeping its buffer for the next records.
+   */
   finish(): Uint8Array[] {
     this.cut();
-    return this.parts;
+    const parts = this.parts;
+    this.parts = [];
+    return parts;
   }
 }
 

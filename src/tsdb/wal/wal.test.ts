@@ -53,6 +53,28 @@ describe("WAL records", () => {
     expect(seen[0]!.bits).toEqual([0x7ff00000, 2]);
     expect(seen.reduce((a, e) => a + e.ex, 0)).toBe(1);
   });
+
+  it("starts over after finish, leaving the records it returned intact", () => {
+    const b = new WalRecordBuilder();
+    const ts = Float64Array.of(1000, 2000);
+    const bits = float64Bits(Float64Array.of(1.5, 2.5));
+    const refsIn = (parts: Uint8Array[]): number[] => {
+      const refs: number[] = [];
+      for (const p of parts) new WalRecordReader().read(p, { entry: (ref) => refs.push(ref) });
+      return refs;
+    };
+    b.add(1, null, ts, bits, Uint32Array.of(0), 1, []);
+    const first = b.finish();
+    const firstBytes = first.map((p) => p.slice());
+    expect(b.empty).toBe(true);
+    expect(b.finish()).toEqual([]);
+    b.add(2, null, ts, bits, Uint32Array.of(1), 1, []);
+    b.add(3, null, ts, bits, Uint32Array.of(0), 1, []);
+    const second = b.finish();
+    expect(refsIn(second)).toEqual([2, 3]);
+    expect(first).toEqual(firstBytes);
+    expect(refsIn(first)).toEqual([1]);
+  });
 });
 
 describe("checkpoints", () => {
