@@ -56,7 +56,7 @@ function validateAll(req: DecodedWriteRequest, now: number): number {
 function distribute(body: Uint8Array, decode: (raw: Uint8Array) => DecodedWriteRequest, now: number): number {
   const checked = checkRequest(decode(decodeSnappy(body, MAX_DECODED)), DEFAULT_LIMITS, now);
   let bytes = 0;
-  for (const p of packShards(checked.series, checked.symbols, checked.timestamps, checked.values, 4)) bytes += p?.length ?? 0;
+  for (const p of packShards(checked.series, checked.labelRefs, checked.symbols, checked.timestamps, checked.values, 4)) bytes += p?.length ?? 0;
   return bytes;
 }
 
@@ -128,7 +128,7 @@ export function runDecodeCases(): DecodeRow[] {
     run(`${v} distributor (+pack 4)`, (i) => distribute(b[i]!, decode, now), b);
     const pushes = b.map((body) => {
       const c = checkRequest(decode(decodeSnappy(body, MAX_DECODED)), DEFAULT_LIMITS, now);
-      return packShards(c.series, c.symbols, c.timestamps, c.values, 4).map((p) => p?.slice() ?? null);
+      return packShards(c.series, c.labelRefs, c.symbols, c.timestamps, c.values, 4).map((p) => p?.slice() ?? null);
     });
     const ingesters = new Ingesters();
     run(`${v} ingesters (4 heads+WAL)`, (i) => ingesters.ingest(i, pushes[i]!), b);

@@ -14,8 +14,9 @@ import type { TenantId } from "../tenancy/tenant";
 import type { Exemplar, MetricMetadata } from "../write/request";
 
 export interface AcceptedSeries {
-  /** Validated labels (sorted, unique names, non-empty values) as references into the request's symbols. */
-  readonly labelRefs: Uint32Array;
+  /** Validated labels (sorted, unique names, non-empty values): the request's labelRefs[refsStart, refsEnd). */
+  readonly refsStart: number;
+  readonly refsEnd: number;
   /** Its samples are [sampleStart, sampleEnd) of the request's columns. */
   readonly sampleStart: number;
   readonly sampleEnd: number;
@@ -25,6 +26,8 @@ export interface AcceptedSeries {
 /** What is written: accepted series pointing into shared symbols and sample columns, and metadata. */
 export interface AcceptedRequest {
   readonly symbols: readonly string[];
+  /** The series' label references, as (name, value) references into `symbols`. */
+  readonly labelRefs: Uint32Array;
   readonly series: readonly AcceptedSeries[];
   readonly timestamps: Float64Array;
   readonly values: Float64Array;
@@ -51,7 +54,7 @@ export async function distribute(
   opts: DistributeOptions,
 ): Promise<DistributeResult> {
   const { series, metadata } = accepted;
-  const packed = packShards(series, accepted.symbols, accepted.timestamps, accepted.values, opts.shards);
+  const packed = packShards(series, accepted.labelRefs, accepted.symbols, accepted.timestamps, accepted.values, opts.shards);
   const metaPerShard: MetricMetadata[][] = Array.from({ length: opts.shards }, () => []);
   // Metadata is kept per metric name, in the shard that owns the name alone.
   for (const m of metadata) {

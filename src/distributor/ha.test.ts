@@ -3,8 +3,8 @@ import { DEFAULT_LIMITS } from "../config/limits";
 import type { Env } from "../env";
 import type { Label } from "../model/labels";
 import type { TenantId } from "../tenancy/tenant";
-import type { DecodedWriteRequest } from "../write/request";
-import { RequestSymbols } from "../write/symbols";
+import { seriesLabels, seriesRefs, type DecodedWriteRequest } from "../write/request";
+import { decodedRequest } from "../write/testutil";
 import { applyHATracker, clearHACache, decideFromCache, type ElectionCall } from "./ha";
 import type { HAVerdict } from "./ha-store";
 import { electReplica, type HAState } from "./ha-tracker";
@@ -22,16 +22,8 @@ function request(replica: string): DecodedWriteRequest {
     { name: "__replica__", value: replica },
     { name: "cluster", value: "c1" },
   ];
-  const symbols = new RequestSymbols();
-  const series = ["a", "b"].map((n, i) => ({
-    labelRefs: symbols.refsOf(labels(n)),
-    sampleStart: i,
-    sampleEnd: i + 1,
-    exemplars: [],
-    histogramCount: 0,
-    createdTimestamp: 0,
-  }));
-  return { protocol: "v1", symbols, series, timestamps: new Float64Array(2), values: new Float64Array(2), metadata: [] };
+  const series = ["a", "b"].map((n, i) => ({ labels: labels(n), sampleStart: i, sampleEnd: i + 1 }));
+  return decodedRequest(series, new Float64Array(2), new Float64Array(2));
 }
 
 /** A tenant object stand-in running the real election, counting calls. */
@@ -61,7 +53,7 @@ describe("applyHATracker", () => {
     const req = request("r1");
     const out = await applyHATracker(env, tenant, LIMITS, req, 1_000, obj.elect);
     expect(out).toEqual({ kind: "accepted", cluster: "c1", replica: "r1" });
-    for (const s of req.series) expect(req.symbols.labelsOf(s.labelRefs).map((l) => l.name)).toEqual(["__name__", "cluster"]);
+    for (const s of req.series) expect(seriesLabels(req, s).map((l) => l.name)).toEqual(["__name__", "cluster"]);
   });
 
   it("answers from the isolate cache within the TTL and asks the object after it", async () => {
@@ -87,7 +79,7 @@ describe("applyHATracker", () => {
     const req = request("r1");
     const out = await applyHATracker(env, tenant, { ...LIMITS, accept_ha_samples: false }, req, 0, obj.elect);
     expect(out).toEqual({ kind: "pass" });
-    expect(req.series[0]!.labelRefs).toHaveLength(6);
+    expect(seriesRefs(req, req.series[0]!)).toHaveLength(6);
     expect(obj.calls()).toBe(0);
   });
 });

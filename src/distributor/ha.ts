@@ -27,7 +27,7 @@ import type { Env } from "../env";
 import type { Label } from "../model/labels";
 import { tenantObject } from "../tenancy/limits";
 import type { TenantId } from "../tenancy/tenant";
-import type { DecodedWriteRequest } from "../write/request";
+import { seriesLabels, type DecodedWriteRequest } from "../write/request";
 import type { HAVerdict } from "./ha-store";
 import { classifyPush, replicasNotMatchMessage, type ReplicaDesc } from "./ha-tracker";
 
@@ -71,7 +71,7 @@ export async function applyHATracker(
 ): Promise<HAOutcome> {
   if (!limits.accept_ha_samples) return { kind: "pass" };
   const first = req.series[0];
-  const id = classifyPush(first === undefined ? undefined : req.symbols.labelsOf(first.labelRefs), limits);
+  const id = classifyPush(first === undefined ? undefined : seriesLabels(req, first), limits);
   if (id.kind === "not_ha") return { kind: "pass" };
 
   const key = cacheKey(tenant, id.cluster);
@@ -81,7 +81,7 @@ export async function applyHATracker(
     remember(key, verdict, now);
   }
   if (!verdict.accepted) return { kind: "rejected", status: verdict.status, message: verdict.message };
-  for (const s of req.series) s.labelRefs = req.symbols.withoutLabel(s.labelRefs, limits.ha_replica_label);
+  for (const s of req.series) s.refsEnd = req.symbols.dropLabel(req.labelRefs, s.refsStart, s.refsEnd, limits.ha_replica_label);
   return { kind: "accepted", cluster: id.cluster, replica: id.replica };
 }
 

@@ -37,8 +37,9 @@ const HEADER_BYTES = 16;
 
 /** What the encoder needs of one series: labels valid and sorted, samples in shared columns. */
 export interface PackableSeries {
-  /** The labels as (name, value) references into the symbols passed along. */
-  readonly labelRefs: Uint32Array;
+  /** The labels are labelRefs[refsStart, refsEnd) of the column passed along: (name, value) references into its symbols. */
+  readonly refsStart: number;
+  readonly refsEnd: number;
   /** This series' samples are timestamps/values[sampleStart, sampleEnd) of the columns passed along. */
   readonly sampleStart: number;
   readonly sampleEnd: number;
@@ -83,6 +84,7 @@ let seriesShard = new Int32Array(1024);
  */
 export function packShards(
   series: readonly PackableSeries[],
+  labelRefs: Uint32Array,
   symbols: readonly string[],
   timestamps: Float64Array,
   values: Float64Array,
@@ -103,17 +105,17 @@ export function packShards(
 
   for (let k = 0; k < n; k++) {
     const s = series[k]!;
-    const refs = s.labelRefs;
+    const end = s.refsEnd;
     let h = LABELS_HASH_SEED;
     // foldHash, written out: this loop runs for every label of every series.
-    for (let i = 0; i < refs.length; i++) {
-      h = Math.imul(h ^ symbolHash[refs[i]!]!, FOLD_MULTIPLIER);
+    for (let i = s.refsStart; i < end; i++) {
+      h = Math.imul(h ^ symbolHash[labelRefs[i]!]!, FOLD_MULTIPLIER);
       h ^= h >>> 15;
     }
     const hash = h >>> 0;
     const sh = shardOfHash(hash, shards);
     seriesShard[k] = sh;
-    writeEntry(scratches[sh]!, s, hash, sh * nsym, refBytes);
+    writeEntry(scratches[sh]!, s, labelRefs, hash, sh * nsym, refBytes);
   }
 
   const outs: (Uint8Array | null)[] = [];
@@ -123,17 +125,18 @@ export function packShards(
 }
 
 /** Appends one series' entry to its shard's scratch, giving its symbols shard ids on first use. */
-function writeEntry(sc: ShardScratch, s: PackableSeries, hash: number, idBase: number, refBytes: number): void {
-  const refs = s.labelRefs;
+function writeEntry(sc: ShardScratch, s: PackableSeries, refs: Uint32Array, hash: number, idBase: number, refBytes: number): void {
+  const start = s.refsStart;
+  const end = s.refsEnd;
   const samples = s.sampleEnd - s.sampleStart;
-  let out = sc.ensure(19 + 4 * refs.length);
+  let out = sc.ensure(19 + 4 * (end - start));
   let pos = writeUvarint(out, sc.pos, samples);
   out[pos] = hash & 0xff;
   out[pos + 1] = (hash >>> 8) & 0xff;
   out[pos + 2] = (hash >>> 16) & 0xff;
   out[pos + 3] = hash >>> 24;
-  pos = writeUvarint(out, pos + 4, refs.length >>> 1);
-  for (let i = 0; i < refs.length; i++) {
+  pos = writeUvarint(out, pos + 4, (end - start) >>> 1);
+  for (let i = start; i < end; i++) {
     const r = refs[i]!;
     let id = shardSymbolId[idBase + r]!;
     if (id < 0) {

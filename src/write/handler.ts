@@ -18,7 +18,7 @@ import type { AppEnv } from "../tenancy/middleware";
 import { negotiateWrite } from "./content-type";
 import { DecodeError } from "./decode-error";
 import { distribute, type AcceptedSeries } from "../distributor/distribute";
-import type { DecodedWriteRequest, Exemplar, MetricMetadata } from "./request";
+import { seriesLabels, type DecodedWriteRequest, type Exemplar, type MetricMetadata } from "./request";
 import { decodeWriteRequestV1 } from "./rw1";
 import { decodeWriteRequestV2 } from "./rw2";
 import { decodeSnappy, SnappyError } from "./snappy";
@@ -162,6 +162,8 @@ function rejectionProblem(r: PushRejection): string {
 
 export interface CheckedRequest {
   symbols: readonly string[];
+  /** The column the series' label references are in. */
+  labelRefs: Uint32Array;
   series: AcceptedSeries[];
   /** The request's sample columns; accepted series point into them. */
   timestamps: Float64Array;
@@ -191,9 +193,10 @@ export function checkRequest(req: DecodedWriteRequest, limits: ValidationLimits,
       continue;
     }
     if (v.sampleRejection) problems.push(v.sampleRejection.message);
-    const exemplars = s.exemplars.length === 0 ? NO_EXEMPLARS : checkExemplars(req.symbols.labelsOf(v.labelRefs), s.exemplars, problems);
-    if (v.sampleEnd === v.sampleStart && exemplars.length === 0) continue;
-    series.push({ labelRefs: v.labelRefs, sampleStart: v.sampleStart, sampleEnd: v.sampleEnd, exemplars });
+    if (s.exemplars.length > 0) s.exemplars = checkExemplars(seriesLabels(req, s), s.exemplars, problems);
+    if (s.sampleEnd === s.sampleStart && s.exemplars.length === 0) continue;
+    // The series itself, rewritten in place by validation: no object per series.
+    series.push(s);
   }
   const metadata: MetricMetadata[] = [];
   for (const m of req.metadata) {
@@ -201,10 +204,9 @@ export function checkRequest(req: DecodedWriteRequest, limits: ValidationLimits,
     if (v.ok) metadata.push(v.metadata);
     else problems.push(v.message);
   }
-  return { symbols: req.symbols.strings, series, timestamps: req.timestamps, values: req.values, metadata, problems };
+  return { symbols: req.symbols.strings, labelRefs: req.labelRefs, series, timestamps: req.timestamps, values: req.values, metadata, problems };
 }
 
-const NO_EXEMPLARS: Exemplar[] = [];
 
 function checkExemplars(labels: readonly Label[], exemplars: readonly Exemplar[], problems: string[]): Exemplar[] {
   const ok: Exemplar[] = [];

@@ -31,18 +31,24 @@ export interface Exemplar {
   readonly timestamp: number;
 }
 
+/**
+ * One series of a request. It holds positions in the request's columns
+ * rather than arrays of its own: a typed-array view per series was the
+ * decoders' costliest allocation. The HA tracker and validation rewrite a
+ * series' labels and samples in place, never making them longer.
+ */
 export interface DecodedSeries {
   /**
-   * Labels as (name, value) references into the request's symbols
-   * (`symbols.labelsOf` makes objects of them): as sent, not yet validated,
-   * possibly unsorted or duplicated. The HA tracker replaces them when it
-   * drops the replica label.
+   * Labels are labelRefs[refsStart, refsEnd) of the request: (name, value)
+   * references into its symbols (`seriesLabels` makes objects of them), as
+   * sent until validated, possibly unsorted or duplicated.
    */
-  labelRefs: Uint32Array;
+  readonly refsStart: number;
+  refsEnd: number;
   /** This series' samples are timestamps/values[sampleStart, sampleEnd). */
   readonly sampleStart: number;
-  readonly sampleEnd: number;
-  readonly exemplars: Exemplar[];
+  sampleEnd: number;
+  exemplars: Exemplar[];
   /** Native histogram samples sent for the series (not stored yet). */
   readonly histogramCount: number;
   /** RW 2.0 created/start timestamp in ms, 0 when not sent. */
@@ -53,9 +59,21 @@ export interface DecodedWriteRequest {
   readonly protocol: "v1" | "v2";
   /** Every label string of the series. */
   readonly symbols: RequestSymbols;
+  /** Every series' label references, series after series. */
+  readonly labelRefs: Uint32Array;
   readonly series: DecodedSeries[];
   /** Unix ms of every sample, series after series. */
   readonly timestamps: Float64Array;
   readonly values: Float64Array;
   readonly metadata: MetricMetadata[];
+}
+
+/** A series' label references, as a view (for the paths that are not per sample). */
+export function seriesRefs(req: Pick<DecodedWriteRequest, "labelRefs">, s: Pick<DecodedSeries, "refsStart" | "refsEnd">): Uint32Array {
+  return req.labelRefs.subarray(s.refsStart, s.refsEnd);
+}
+
+/** A series' labels as objects, for messages, HA and tests. */
+export function seriesLabels(req: Pick<DecodedWriteRequest, "labelRefs" | "symbols">, s: Pick<DecodedSeries, "refsStart" | "refsEnd">): Label[] {
+  return req.symbols.labelsOf(seriesRefs(req, s));
 }

@@ -3,6 +3,7 @@ import { ProtoWriter } from "../proto/writer";
 import { DecodeError } from "./decode-error";
 import { encodeWriteRequestV1, encodeWriteRequestV2 } from "./encode";
 import { decodeWriteRequestV1 } from "./rw1";
+import { seriesLabels } from "./request";
 import { bitsOf, L, STALE_NAN_BITS, staleNaN } from "./testutil";
 
 describe("decodeWriteRequestV1", () => {
@@ -12,7 +13,7 @@ describe("decodeWriteRequestV1", () => {
       samples: [{ timestamp: 1000, value: i }],
     }));
     const req = decodeWriteRequestV1(encodeWriteRequestV1({ series }));
-    expect(req.series.map((s) => req.symbols.labelsOf(s.labelRefs))).toEqual(series.map((s) => s.labels));
+    expect(req.series.map((s) => seriesLabels(req, s))).toEqual(series.map((s) => s.labels));
     // "__name__", "node_load1", "instance", 5 hosts, "job", "node", "zone", ""
     expect(req.symbols.strings).toHaveLength(12);
   });
@@ -26,7 +27,7 @@ describe("decodeWriteRequestV1", () => {
     const req = decodeWriteRequestV1(new Uint8Array([0x0a, ts.length, ...ts]));
     expect(req.protocol).toBe("v1");
     expect(req.series).toHaveLength(1);
-    expect(req.symbols.labelsOf(req.series[0]!.labelRefs)).toEqual([L("__name__", "up")]);
+    expect(seriesLabels(req, req.series[0]!)).toEqual([L("__name__", "up")]);
     expect([...req.timestamps]).toEqual([1000]);
     expect([...req.values]).toEqual([1]);
   });
@@ -53,7 +54,7 @@ describe("decodeWriteRequestV1", () => {
     const req = decodeWriteRequestV1(body);
     expect(req.series).toHaveLength(2);
     const [a, b] = req.series;
-    expect(req.symbols.labelsOf(a!.labelRefs)).toEqual([L("__name__", "http_requests_total"), L("job", "api")]);
+    expect(seriesLabels(req, a!)).toEqual([L("__name__", "http_requests_total"), L("job", "api")]);
     expect([a!.sampleStart, a!.sampleEnd, b!.sampleStart, b!.sampleEnd]).toEqual([0, 5, 5, 6]);
     expect(bitsOf(req.values[0]!)).toBe(STALE_NAN_BITS);
     expect(req.values[1]).toBe(Infinity);
@@ -82,7 +83,7 @@ describe("decodeWriteRequestV1", () => {
     w.key(15, 1).double(3); // unknown fixed64 in TimeSeries
     w.join();
     const req = decodeWriteRequestV1(w.finish());
-    expect(req.symbols.labelsOf(req.series[0]!.labelRefs)).toEqual([L("__name__", "up")]);
+    expect(seriesLabels(req, req.series[0]!)).toEqual([L("__name__", "up")]);
   });
 
   it("reads a 2.0 body as an empty 1.0 request, as the spec's reserved fields intend", () => {

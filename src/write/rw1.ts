@@ -60,6 +60,7 @@ function decode(r: ProtoReader): DecodedWriteRequest {
   return {
     protocol: "v1",
     symbols: st.symbols,
+    labelRefs: st.refs.column,
     series,
     timestamps: st.samples.timestampsView(),
     values: st.samples.valuesView(),
@@ -102,7 +103,8 @@ function decodeSeries(r: ProtoReader, end: number, st: DecodeState): DecodedSeri
   }
   r.finish(end);
   return {
-    labelRefs: st.refs.from(refStart),
+    refsStart: refStart,
+    refsEnd: st.refs.length,
     sampleStart,
     sampleEnd: samples.length,
     exemplars: exemplars ?? NO_EXEMPLARS,

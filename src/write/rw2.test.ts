@@ -4,6 +4,7 @@ import { ProtoWriter } from "../proto/writer";
 import { DecodeError } from "./decode-error";
 import { encodeWriteRequestV2 } from "./encode";
 import { decodeWriteRequestV2 } from "./rw2";
+import { seriesLabels, seriesRefs } from "./request";
 import { bitsOf, L, STALE_NAN_BITS, staleNaN } from "./testutil";
 
 /** Builds a Request by hand: symbols, then series given as raw field writers. */
@@ -27,11 +28,11 @@ describe("decodeWriteRequestV2 symbols", () => {
     );
     const req = decodeWriteRequestV2(body);
     expect(req.symbols.strings).toEqual(["", "__name__", "up", "job", "a", "b"]);
-    expect(req.series.map((s) => Array.from(s.labelRefs))).toEqual([
+    expect(req.series.map((s) => Array.from(seriesRefs(req, s)))).toEqual([
       [1, 2, 3, 4],
       [1, 2, 3, 5],
     ]);
-    expect(req.symbols.labelsOf(req.series[1]!.labelRefs)).toEqual([L("__name__", "up"), L("job", "b")]);
+    expect(seriesLabels(req, req.series[1]!)).toEqual([L("__name__", "up"), L("job", "b")]);
   });
 });
 
@@ -56,7 +57,7 @@ describe("decodeWriteRequestV2", () => {
     });
     const req = decodeWriteRequestV2(body);
     expect(req.protocol).toBe("v2");
-    expect(req.symbols.labelsOf(req.series[0]!.labelRefs)).toEqual([L("__name__", "up"), L("job", "node")]);
+    expect(seriesLabels(req, req.series[0]!)).toEqual([L("__name__", "up"), L("job", "node")]);
     expect(req.series[0]!.createdTimestamp).toBe(500);
     expect([...req.timestamps]).toEqual([1000]);
     expect([...req.values]).toEqual([1]);
@@ -103,7 +104,7 @@ describe("decodeWriteRequestV2", () => {
     expect(b!.createdTimestamp).toBe(0);
     expect(a!.histogramCount).toBe(3);
     expect(a!.exemplars).toEqual([{ labels: [L("trace_id", "abc")], value: 0.5, timestamp: 1_700_000_000_001 }]);
-    expect(req.symbols.labelsOf(c!.labelRefs)).toEqual([L("__name__", "http_requests_total"), L("job", "web")]);
+    expect(seriesLabels(req, c!)).toEqual([L("__name__", "http_requests_total"), L("job", "web")]);
     expect(req.metadata).toEqual([
       { metricFamilyName: "http_requests_total", type: "counter", help: "Requests.", unit: "requests" },
       { metricFamilyName: "node_load1", type: "gauge", help: "", unit: "" },
@@ -117,7 +118,7 @@ describe("decodeWriteRequestV2", () => {
     w.join();
     for (const s of ["", "__name__", "up"]) w.key(4, WIRE_LEN).string(s);
     const req = decodeWriteRequestV2(w.finish());
-    expect(req.symbols.labelsOf(req.series[0]!.labelRefs)).toEqual([L("__name__", "up")]);
+    expect(seriesLabels(req, req.series[0]!)).toEqual([L("__name__", "up")]);
   });
 
   it("reads the legacy TimeSeries.created_timestamp field 6", () => {

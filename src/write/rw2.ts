@@ -82,6 +82,7 @@ function decode(r: ProtoReader): DecodedWriteRequest {
   return {
     protocol: "v2",
     symbols: new RequestSymbols(symbols),
+    labelRefs: state.refs.column,
     series,
     timestamps: state.samples.timestampsView(),
     values: state.samples.valuesView(),
@@ -154,11 +155,13 @@ function decodeSeries(r: ProtoReader, end: number, index: number, st: SeriesStat
   }
   r.finish(end);
 
-  const labelRefs = st.refs.from(refStart);
+  const refEnd = st.refs.length;
   // One comparison for the series; the exact problem is looked for only when there is one.
-  if (maxRef >= st.symbols.length || labelRefs.length % 2 !== 0) checkRefs(labelRefs, st.symbols, `series ${index}`, "labels_refs");
+  if (maxRef >= st.symbols.length || (refEnd - refStart) % 2 !== 0) {
+    checkRefs(st.refs.from(refStart), st.symbols, `series ${index}`, "labels_refs");
+  }
   if (metaType !== 0 || helpRef !== 0 || unitRef !== 0) {
-    const nameRef = metricNameRef(labelRefs, st.symbols);
+    const nameRef = metricNameRef(st.refs.column, refStart, refEnd, st.symbols);
     const last = st.lastMetadata;
     // Series of a family arrive together, each with the family's metadata: most repeat the previous.
     const same = last[0] === nameRef && last[1] === metaType && last[2] === helpRef && last[3] === unitRef;
@@ -179,7 +182,8 @@ function decodeSeries(r: ProtoReader, end: number, index: number, st: SeriesStat
     }
   }
   return {
-    labelRefs,
+    refsStart: refStart,
+    refsEnd: refEnd,
     sampleStart,
     sampleEnd: st.samples.length,
     exemplars: exemplars ?? NO_EXEMPLARS,
@@ -278,8 +282,8 @@ function symbol(symbols: readonly string[], ref: number, where: string, field: s
   return symbols[ref]!;
 }
 
-/** The reference of the series' metric name, -1 without one. */
-function metricNameRef(refs: Uint32Array, symbols: readonly string[]): number {
-  for (let i = 0; i < refs.length; i += 2) if (symbols[refs[i]!] === METRIC_NAME) return refs[i + 1]!;
+/** The reference of the metric name among the pairs refs[start, end), -1 without one. */
+function metricNameRef(refs: Uint32Array, start: number, end: number, symbols: readonly string[]): number {
+  for (let i = start; i < end; i += 2) if (symbols[refs[i]!] === METRIC_NAME) return refs[i + 1]!;
   return -1;
 }

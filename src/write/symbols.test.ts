@@ -23,8 +23,17 @@ describe("RequestSymbols", () => {
       { name: "replica", value: "a" },
       { name: "job", value: "x" },
     ]);
-    expect(Array.from(symbols.withoutLabel(refs, "replica"))).toEqual([1, 2, 5, 6]);
-    expect(symbols.withoutLabel(refs, "cluster")).toBe(refs);
+    // In place, within a series' part of a longer column.
+    const column = Uint32Array.of(9, 9, 1, 2, 3, 4, 5, 6, 9, 9);
+    expect(symbols.dropLabel(column, 2, 8, "replica")).toBe(6);
+    expect(Array.from(column.subarray(2, 6))).toEqual([1, 2, 5, 6]);
+    expect(Array.from(column.subarray(8))).toEqual([9, 9]);
+    expect(symbols.dropLabel(refs, 0, 6, "cluster")).toBe(6);
+    expect(Array.from(refs)).toEqual([1, 2, 3, 4, 5, 6]);
+    const out = new Uint32Array(8);
+    expect(symbols.writeRefs([{ name: "job", value: "x" }, { name: "new", value: "y" }], out, 2)).toBe(6);
+    expect(Array.from(out.subarray(2, 6))).toEqual([5, 6, 7, 8]);
+    expect(symbols.strings.slice(7)).toEqual(["new", "y"]);
   });
 });
 

@@ -39,11 +39,17 @@ export class RequestSymbols {
   /** References for `labels` as (name, value) pairs. */
   refsOf(labels: Labels): Uint32Array {
     const refs = new Uint32Array(labels.length * 2);
-    for (let i = 0; i < labels.length; i++) {
-      refs[2 * i] = this.refOf(labels[i]!.name);
-      refs[2 * i + 1] = this.refOf(labels[i]!.value);
-    }
+    this.writeRefs(labels, refs, 0);
     return refs;
+  }
+
+  /** Writes the references of `labels` into `out` from `at`; returns where they end. */
+  writeRefs(labels: Labels, out: Uint32Array, at: number): number {
+    for (let i = 0; i < labels.length; i++) {
+      out[at++] = this.refOf(labels[i]!.name);
+      out[at++] = this.refOf(labels[i]!.value);
+    }
+    return at;
   }
 
   /** The labels `refs` spell, as objects: for the paths that need them (messages, HA, rare fixes). */
@@ -55,19 +61,18 @@ export class RequestSymbols {
     return labels;
   }
 
-  /** `refs` without the labels named `name`; the same array when there are none. */
-  withoutLabel(refs: Uint32Array, name: string): Uint32Array {
-    let keep = 0;
-    for (let i = 0; i < refs.length; i += 2) if (this.strings[refs[i]!] !== name) keep += 2;
-    if (keep === refs.length) return refs;
-    const out = new Uint32Array(keep);
-    let k = 0;
-    for (let i = 0; i < refs.length; i += 2) {
+  /**
+   * Removes the labels named `name` from the pairs refs[start, end), in
+   * place, and returns where the remaining pairs end.
+   */
+  dropLabel(refs: Uint32Array, start: number, end: number, name: string): number {
+    let k = start;
+    for (let i = start; i < end; i += 2) {
       if (this.strings[refs[i]!] === name) continue;
-      out[k++] = refs[i]!;
-      out[k++] = refs[i + 1]!;
+      refs[k++] = refs[i]!;
+      refs[k++] = refs[i + 1]!;
     }
-    return out;
+    return k;
   }
 }
 
@@ -105,5 +110,10 @@ export class LabelRefBuffer {
    */
   from(start: number): Uint32Array {
     return this.data.subarray(start, this.used);
+  }
+
+  /** The whole column (positions past `length` are unused); valid until the next growth. */
+  get column(): Uint32Array {
+    return this.data;
   }
 }

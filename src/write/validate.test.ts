@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Label } from "../model/labels";
-import type { DecodedSeries, DecodedWriteRequest } from "./request";
+import { seriesLabels, type DecodedSeries, type DecodedWriteRequest } from "./request";
 import {
   DEFAULT_LIMITS,
   LabelChecker,
@@ -12,31 +12,19 @@ import {
   type SeriesValidation,
   type ValidationLimits,
 } from "./validate";
-import { RequestSymbols } from "./symbols";
+import { decodedRequest, type SeriesSpec } from "./testutil";
 
 const NOW = 1_700_000_000_000;
 const L = (name: string, value: string): Label => ({ name, value });
 
 /** A request holding one series with the given labels and sample timestamps. */
 function one(labels: Label[], timestamps: number[] = [NOW]): { req: DecodedWriteRequest; s: DecodedSeries } {
-  const symbols = new RequestSymbols();
-  const s: DecodedSeries = {
-    labelRefs: symbols.refsOf(labels),
-    sampleStart: 0,
-    sampleEnd: timestamps.length,
-    exemplars: [],
-    histogramCount: 0,
-    createdTimestamp: 0,
-  };
-  const req: DecodedWriteRequest = {
-    protocol: "v1",
-    symbols,
-    series: [s],
-    timestamps: Float64Array.from(timestamps),
-    values: Float64Array.from(timestamps, (_, i) => i + 0.5),
-    metadata: [],
-  };
-  return { req, s };
+  const req = decodedRequest(
+    [{ labels, sampleStart: 0, sampleEnd: timestamps.length }],
+    Float64Array.from(timestamps),
+    Float64Array.from(timestamps, (_, i) => i + 0.5),
+  );
+  return { req, s: req.series[0]! };
 }
 
 function check(labels: Label[], limits: Partial<ValidationLimits> = {}, timestamps?: number[]): SeriesValidation {
@@ -50,7 +38,7 @@ function accepted(labels: Label[]): Label[] {
   const { req, s } = one(labels);
   const v = validateSeries(req, s, DEFAULT_LIMITS, NOW, new LabelChecker(req.symbols.strings, DEFAULT_LIMITS));
   if (!v.ok) throw new Error(`expected acceptance: ${v.message}`);
-  return req.symbols.labelsOf(v.labelRefs);
+  return seriesLabels(req, s);
 }
 
 function rejected(v: SeriesValidation): { id: string; message: string } {
@@ -75,9 +63,26 @@ describe("DEFAULT_LIMITS", () => {
 
 describe("validateSeries", () => {
   it("accepts a valid series and sorts its labels", () => {
-    const v = check([L("job", "node"), L("__name__", "up"), L("instance", "a:9100")]);
-    expect(v).toMatchObject({ ok: true, droppedSamples: 0, sampleRejection: null, sampleStart: 0, sampleEnd: 1 });
+    const { req, s } = one([L("job", "node"), L("__name__", "up"), L("instance", "a:9100")]);
+    const v = validateSeries(req, s, DEFAULT_LIMITS, NOW, new LabelChecker(req.symbols.strings, DEFAULT_LIMITS));
+    expect(v).toMatchObject({ ok: true, droppedSamples: 0, sampleRejection: null });
+    expect([s.sampleStart, s.sampleEnd, s.refsStart, s.refsEnd]).toEqual([0, 1, 0, 6]);
     expect(accepted([L("job", "node"), L("__name__", "up"), L("instance", "a:9100")]).map((l) => l.name)).toEqual(["__name__", "instance", "job"]);
+  });
+
+  it("normalises a series within its own part of the request's column", () => {
+    const first = [L("job", "node"), L("__name__", "up"), L("empty", "")];
+    const second = [L("__name__", "down"), L("job", "x")];
+    const req = decodedRequest(
+      [{ labels: first, sampleStart: 0, sampleEnd: 1 }, { labels: second, sampleStart: 1, sampleEnd: 2 }],
+      Float64Array.of(NOW, NOW),
+      Float64Array.of(1, 2),
+    );
+    const checker = new LabelChecker(req.symbols.strings, DEFAULT_LIMITS);
+    for (const s of req.series) expect(validateSeries(req, s, DEFAULT_LIMITS, NOW, checker).ok).toBe(true);
+    expect(seriesLabels(req, req.series[0]!)).toEqual([L("__name__", "up"), L("job", "node")]);
+    expect(req.series[0]!.refsEnd - req.series[0]!.refsStart).toBe(4);
+    expect(seriesLabels(req, req.series[1]!)).toEqual(second);
   });
 
   it("drops empty-valued labels before anything else", () => {
@@ -170,8 +175,7 @@ describe("validateSeries", () => {
     };
     const names = ["__name__", "cpu", "instance", "job", "mode", "1bad", "le", "job"];
     const values = ["up", "node_cpu_seconds_total", "0", "a:9100", "", "idle", "bad-metric", "x".repeat(20)];
-    const symbols = new RequestSymbols();
-    const series: DecodedSeries[] = [];
+    const specs: SeriesSpec[] = [];
     for (let i = 0; i < 400; i++) {
       // Runs of identical name lists, as metric families arrive; sometimes shuffled or broken.
       const n = 1 + rnd(5);
@@ -179,25 +183,27 @@ describe("validateSeries", () => {
       for (let k = 0; k < n; k++) labels.push(L(names[rnd(4) === 0 ? rnd(names.length) : k]!, values[rnd(values.length)]!));
       if (rnd(3) > 0) labels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const copies = 1 + rnd(4);
-      for (let c = 0; c < copies; c++) series.push({ labelRefs: symbols.refsOf(labels), sampleStart: 0, sampleEnd: 1, exemplars: [], histogramCount: 0, createdTimestamp: 0 });
+      for (let c = 0; c < copies; c++) specs.push({ labels, sampleStart: 0, sampleEnd: 1 });
     }
-    const req: DecodedWriteRequest = { protocol: "v2", symbols, series, timestamps: Float64Array.of(NOW), values: Float64Array.of(1), metadata: [] };
+    // Validation rewrites series in place: each way of validating gets its own copy of the request.
+    const copy = () => decodedRequest(specs, Float64Array.of(NOW), Float64Array.of(1), "v2");
+    const [req, alone, fresh] = [copy(), copy(), copy()];
     const limits = { ...DEFAULT_LIMITS, maxLabelNamesPerSeries: 4 };
-    const checker = new LabelChecker(symbols.strings, limits);
-    const outcome = (v: SeriesValidation) => (v.ok ? symbols.labelsOf(v.labelRefs) : v.message);
+    const checker = new LabelChecker(req.symbols.strings, limits);
+    const outcome = (r: DecodedWriteRequest, i: number, v: SeriesValidation) => (v.ok ? seriesLabels(r, r.series[i]!) : v.message);
     let passed = 0;
-    for (const s of series) {
-      const shared = validateSeries(req, s, limits, NOW, checker);
-      const alone = validateSeries(req, s, limits, NOW, new LabelChecker(symbols.strings, limits));
-      expect(outcome(shared)).toEqual(outcome(alone));
+    for (let i = 0; i < specs.length; i++) {
+      const shared = validateSeries(req, req.series[i]!, limits, NOW, checker);
+      const single = validateSeries(alone, alone.series[i]!, limits, NOW, new LabelChecker(alone.symbols.strings, limits));
+      expect(outcome(req, i, shared)).toEqual(outcome(alone, i, single));
       // and as the label-object path decides on its own
-      const labels = normaliseLabels(symbols.labelsOf(s.labelRefs));
-      expect(outcome(shared)).toEqual(validateLabels(labels, limits)?.message ?? labels);
+      const labels = normaliseLabels(seriesLabels(fresh, fresh.series[i]!));
+      expect(outcome(req, i, shared)).toEqual(validateLabels(labels, limits)?.message ?? labels);
       if (shared.ok) passed++;
     }
     // Both kinds of series are in the mix.
     expect(passed).toBeGreaterThan(50);
-    expect(series.length - passed).toBeGreaterThan(50);
+    expect(specs.length - passed).toBeGreaterThan(50);
   });
 
   it("drops samples too far in the future and keeps the rest in place", () => {
@@ -206,7 +212,7 @@ describe("validateSeries", () => {
     expect(v.ok).toBe(true);
     if (!v.ok) return;
     expect(v.droppedSamples).toBe(2);
-    expect([v.sampleStart, v.sampleEnd]).toEqual([0, 2]);
+    expect([s.sampleStart, s.sampleEnd]).toEqual([0, 2]);
     expect([...req.timestamps.subarray(0, 2)]).toEqual([NOW - 1000, NOW + 9 * 60_000]);
     expect([...req.values.subarray(0, 2)]).toEqual([0.5, 2.5]); // values follow their timestamps
     expect(v.sampleRejection?.id).toBe("err-mimir-too-far-in-future");
@@ -223,8 +229,11 @@ describe("validateSeries", () => {
   it("does not check for old samples by default, and does when past_grace_period is set", () => {
     const old = NOW - 365 * 86_400_000;
     expect(check([L("__name__", "up")], {}, [old])).toMatchObject({ ok: true, droppedSamples: 0 });
-    const v = check([L("__name__", "up")], { pastGracePeriodMs: 3_600_000 }, [old, NOW]);
-    expect(v).toMatchObject({ ok: true, droppedSamples: 1, sampleEnd: 1 });
+    const { req, s } = one([L("__name__", "up")], [old, NOW]);
+    const limits = { ...DEFAULT_LIMITS, pastGracePeriodMs: 3_600_000 };
+    const v = validateSeries(req, s, limits, NOW, new LabelChecker(req.symbols.strings, limits));
+    expect(v).toMatchObject({ ok: true, droppedSamples: 1 });
+    expect([s.sampleStart, s.sampleEnd]).toEqual([0, 1]);
     expect(v.ok && v.sampleRejection?.id).toBe("err-mimir-too-far-in-past");
   });
 });

@@ -19,7 +19,7 @@
  * data that was not written.
  */
 import { formatLabels, METRIC_NAME, sortLabels, type Label } from "../model/labels";
-import type { DecodedSeries, DecodedWriteRequest, Exemplar, MetricMetadata } from "./request";
+import { seriesLabels, type DecodedSeries, type DecodedWriteRequest, type Exemplar, type MetricMetadata } from "./request";
 
 /** Mimir's per-tenant limits that validation uses (Mimir's names, camelCase). */
 export interface ValidationLimits {
@@ -78,16 +78,13 @@ export interface Rejection {
   readonly message: string;
 }
 
+/**
+ * The series was accepted and rewritten in place: its labels are sorted,
+ * unique and without empty values, and its valid samples are now
+ * timestamps/values[sampleStart, sampleEnd), rejected ones squeezed out.
+ */
 export interface SeriesAccepted {
   readonly ok: true;
-  /** Sorted, unique, without empty values, as references into the request's symbols. */
-  readonly labelRefs: Uint32Array;
-  /**
-   * The series' valid samples are now timestamps/values[sampleStart,
-   * sampleEnd): rejected samples were squeezed out in place.
-   */
-  readonly sampleStart: number;
-  readonly sampleEnd: number;
   /** Samples dropped for their timestamp. */
   readonly droppedSamples: number;
   /** Why the first dropped sample was dropped, null when none was. */
@@ -100,11 +97,14 @@ export interface SeriesRejected extends Rejection {
 
 export type SeriesValidation = SeriesAccepted | SeriesRejected;
 
+/** The answer for a valid series that kept every sample: shared, so the common case allocates nothing. */
+const ALL_KEPT: SeriesAccepted = { ok: true, droppedSamples: 0, sampleRejection: null };
+
 /**
- * Validates one decoded series of `req` at time `nowMs`. Its sample range
- * may be compacted in place; nothing is allocated per sample. `checker`
- * (one per request, made with the same limits) remembers what it learnt
- * of the request's strings.
+ * Validates one decoded series of `req` at time `nowMs`, normalising its
+ * labels and compacting its samples in place; nothing is allocated for a
+ * valid series. `checker` (one per request, made with the same limits)
+ * remembers what it learnt of the request's strings.
  */
 export function validateSeries(
   req: DecodedWriteRequest,
@@ -113,13 +113,14 @@ export function validateSeries(
   nowMs: number,
   checker: LabelChecker,
 ): SeriesValidation {
-  let labelRefs = series.labelRefs;
-  if (!checker.passes(labelRefs)) {
+  const refs = req.labelRefs;
+  if (!checker.passes(refs, series.refsStart, series.refsEnd)) {
     // The slow path decides, and words the problem, on label objects.
-    const labels = normaliseLabels(req.symbols.labelsOf(labelRefs));
+    const labels = normaliseLabels(seriesLabels(req, series));
     const bad = validateLabels(labels, limits);
     if (bad !== null) return { ok: false, ...bad };
-    labelRefs = req.symbols.refsOf(labels);
+    // Normalising only drops and reorders labels, so they fit where they were.
+    series.refsEnd = req.symbols.writeRefs(labels, refs, series.refsStart);
   }
 
   const { timestamps, values } = req;
@@ -151,15 +152,10 @@ export function validateSeries(
     }
     out++;
   }
+  series.sampleEnd = out;
   const dropped = end - out;
-  return {
-    ok: true,
-    labelRefs,
-    sampleStart: start,
-    sampleEnd: out,
-    droppedSamples: dropped,
-    sampleRejection: dropped === 0 ? null : sampleRejection(badId, firstBad, req.symbols.labelsOf(labelRefs)),
-  };
+  if (dropped === 0) return ALL_KEPT;
+  return { ok: true, droppedSamples: dropped, sampleRejection: sampleRejection(badId, firstBad, seriesLabels(req, series)) };
 }
 
 /**
@@ -190,18 +186,19 @@ export class LabelChecker {
     this.valueState = new Uint8Array(strings.length);
   }
 
-  passes(refs: Uint32Array): boolean {
-    const n = refs.length >>> 1;
-    if (n !== this.namesCount || !this.sameNames(refs, n)) {
-      if (!this.namesPass(refs, n)) return false;
+  /** For the label pairs refs[start, end). */
+  passes(refs: Uint32Array, start: number, end: number): boolean {
+    const n = (end - start) >>> 1;
+    if (n !== this.namesCount || !this.sameNames(refs, start, n)) {
+      if (!this.namesPass(refs, start, n)) return false;
     }
     const valueState = this.valueState;
-    for (let i = 1; i < refs.length; i += 2) {
+    for (let i = start + 1; i < end; i += 2) {
       const ref = refs[i]!;
       const state = valueState[ref] ?? 0;
       if (state === 0 ? !this.checkValue(ref) : state !== 1) return false;
     }
-    const metric = refs[2 * this.metricAt + 1]!;
+    const metric = refs[start + 2 * this.metricAt + 1]!;
     let state = this.metricNameState[metric] ?? 0;
     if (state === 0) {
       state = isValidMetricName(this.strings[metric]!) ? 1 : 2;
@@ -220,18 +217,18 @@ export class LabelChecker {
     return ok;
   }
 
-  private sameNames(refs: Uint32Array, n: number): boolean {
-    for (let i = 0; i < n; i++) if (refs[2 * i] !== this.names[i]) return false;
+  private sameNames(refs: Uint32Array, start: number, n: number): boolean {
+    for (let i = 0; i < n; i++) if (refs[start + 2 * i] !== this.names[i]) return false;
     return true;
   }
 
-  private namesPass(refs: Uint32Array, n: number): boolean {
+  private namesPass(refs: Uint32Array, start: number, n: number): boolean {
     this.namesCount = -1;
     if (n === 0 || n > this.limits.maxLabelNamesPerSeries) return false;
     let metricAt = -1;
     let prev = "";
     for (let i = 0; i < n; i++) {
-      const name = this.strings[refs[2 * i]!]!;
+      const name = this.strings[refs[start + 2 * i]!]!;
       if (i > 0 && name <= prev) return false;
       if (!isValidLabelName(name) || name.length > this.limits.maxLabelNameLength) return false;
       if (name === METRIC_NAME) metricAt = i;
@@ -239,7 +236,7 @@ export class LabelChecker {
     }
     if (metricAt < 0) return false;
     if (this.names.length < n) this.names = new Uint32Array(2 * n);
-    for (let i = 0; i < n; i++) this.names[i] = refs[2 * i]!;
+    for (let i = 0; i < n; i++) this.names[i] = refs[start + 2 * i]!;
     this.namesCount = n;
     this.metricAt = metricAt;
     return true;

@@ -1,7 +1,7 @@
 import type { Label } from "../../src/model/labels";
 import { packShards } from "../../src/ingester/push-codec";
 import type { Exemplar } from "../../src/write/request";
-import { RequestSymbols } from "../../src/write/symbols";
+import { decodedRequest } from "../../src/write/testutil";
 
 export interface LabeledSeries {
   readonly labels: readonly Label[];
@@ -17,7 +17,6 @@ export function packLabeled(
   values: Float64Array,
   shards: number,
 ): (Uint8Array | null)[] {
-  const symbols = new RequestSymbols();
-  const packable = series.map((s) => ({ ...s, labelRefs: symbols.refsOf(s.labels) }));
-  return packShards(packable, symbols.strings, timestamps, values, shards);
+  const req = decodedRequest(series, timestamps, values);
+  return packShards(req.series, req.labelRefs, req.symbols.strings, timestamps, values, shards);
 }
