@@ -178,12 +178,19 @@ export class LabelChecker {
   private readonly metricNameState: Uint8Array;
   /** Per symbol as a label value, the same way: a request's series share most values. */
   private readonly valueState: Uint8Array;
+  /**
+   * Per symbol as a label name (valid, within the length limit), the same
+   * way: senders interleave metric families, so the names of consecutive
+   * series often differ and are checked again.
+   */
+  private readonly nameState: Uint8Array;
 
   constructor(strings: readonly string[], limits: ValidationLimits) {
     this.strings = strings;
     this.limits = limits;
     this.metricNameState = new Uint8Array(strings.length);
     this.valueState = new Uint8Array(strings.length);
+    this.nameState = new Uint8Array(strings.length);
   }
 
   /** For the label pairs refs[start, end). */
@@ -208,6 +215,14 @@ export class LabelChecker {
     return state === 1;
   }
 
+  /** Checks symbol `ref` as a label name and remembers the answer. */
+  private checkName(ref: number): boolean {
+    const name = this.strings[ref]!;
+    const ok = isValidLabelName(name) && name.length <= this.limits.maxLabelNameLength;
+    if (ref < this.nameState.length) this.nameState[ref] = ok ? 1 : 2;
+    return ok;
+  }
+
   /** Checks symbol `ref` as a label value and remembers the answer. */
   private checkValue(ref: number): boolean {
     const v = this.strings[ref]!;
@@ -227,10 +242,13 @@ export class LabelChecker {
     if (n === 0 || n > this.limits.maxLabelNamesPerSeries) return false;
     let metricAt = -1;
     let prev = "";
+    const nameState = this.nameState;
     for (let i = 0; i < n; i++) {
-      const name = this.strings[refs[start + 2 * i]!]!;
+      const ref = refs[start + 2 * i]!;
+      const name = this.strings[ref]!;
       if (i > 0 && name <= prev) return false;
-      if (!isValidLabelName(name) || name.length > this.limits.maxLabelNameLength) return false;
+      const state = nameState[ref] ?? 0;
+      if (state === 0 ? !this.checkName(ref) : state !== 1) return false;
       if (name === METRIC_NAME) metricAt = i;
       prev = name;
     }
