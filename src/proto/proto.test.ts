@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ProtoReader, ProtobufError, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "./reader";
+import { ProtoReader, ProtobufError, StringInterner, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "./reader";
 import { ProtoWriter } from "./writer";
 
 const bytes = (...b: number[]) => new Uint8Array(b);
@@ -187,5 +187,52 @@ describe("strings", () => {
     for (const s of ["a".repeat(24), "b".repeat(25), "ü".repeat(3)]) {
       expect(new ProtoReader(new ProtoWriter().string(s).finish()).string()).toBe(s);
     }
+  });
+});
+
+describe("StringInterner", () => {
+  /** Strings as one message of repeated string fields, read back as references into a fresh table. */
+  function internAll(interner: StringInterner, strings: readonly string[]): { table: { strings: string[]; add(s: string): number }; refs: number[] } {
+    const w = new ProtoWriter();
+    for (const s of strings) w.stringField(1, s);
+    const r = new ProtoReader(w.finish());
+    const table = {
+      strings: [] as string[],
+      add(s: string): number {
+        this.strings.push(s);
+        return this.strings.length - 1;
+      },
+    };
+    const refs: number[] = [];
+    while (r.pos < r.end) {
+      r.key();
+      refs.push(r.internedRef(interner, table));
+    }
+    return { table, refs };
+  }
+
+  it("gives back every string exactly, through slot collisions, tails and non-ASCII", () => {
+    // Far more distinct strings than slots, with lengths around the 4-byte steps,
+    // strings that differ only in their last byte, non-ASCII and over-long ones.
+    const strings: string[] = [];
+    for (let i = 0; i < 12_000; i++) strings.push(`v${i}`.padEnd(1 + (i % 13), "x"));
+    for (let i = 0; i < 50; i++) strings.push(`same-prefix-${"y".repeat(i % 9)}${String.fromCharCode(97 + (i % 26))}`);
+    strings.push("ünïcödé", "日本", "z".repeat(65), "z".repeat(64));
+    const interner = new StringInterner();
+    for (let round = 0; round < 2; round++) {
+      const { table, refs } = internAll(interner, strings);
+      expect(refs.map((ref) => table.strings[ref])).toEqual(strings);
+    }
+  });
+
+  it("adds a repeated string to a table once and returns the same string object", () => {
+    const interner = new StringInterner();
+    const { table, refs } = internAll(interner, ["job", "node", "job", "instance", "node", "job"]);
+    expect(refs).toEqual([0, 1, 0, 2, 1, 0]);
+    expect(table.strings).toEqual(["job", "node", "instance"]);
+    // A new table gets its own references for the cached strings.
+    const again = internAll(interner, ["instance", "job"]);
+    expect(again.refs).toEqual([0, 1]);
+    expect(again.table.strings).toEqual(["instance", "job"]);
   });
 });

@@ -206,7 +206,7 @@ export class ProtoReader {
     const end = this.messageEnd();
     const start = this.pos;
     this.pos = end;
-    return interner.decode(this.buf, start, end);
+    return interner.decode(this.buf, this.view, start, end);
   }
 
   /** A string field's reference in `table`, through `interner`. */
@@ -214,7 +214,7 @@ export class ProtoReader {
     const end = this.messageEnd();
     const start = this.pos;
     this.pos = end;
-    return interner.decodeRef(this.buf, start, end, table);
+    return interner.decodeRef(this.buf, this.view, start, end, table);
   }
 
   /** Skips the value of a field with the given wire type (unknown fields). */
@@ -352,18 +352,22 @@ export class StringInterner {
   private readonly slots: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
   private readonly slotTable: (StringTable | undefined)[] = new Array<StringTable | undefined>(INTERN_SLOTS).fill(undefined);
   private readonly slotRef = new Int32Array(INTERN_SLOTS);
+  /** Each slot's string as bytes, compared four at a time with the input's. */
+  private readonly slotBytes = new Uint8Array(INTERN_SLOTS * INTERN_MAX_LEN);
+  private readonly slotView = new DataView(this.slotBytes.buffer);
   private emptyTable: StringTable | undefined;
   private emptyRef = 0;
 
-  decode(buf: Uint8Array, start: number, end: number): string {
-    const slot = this.slotOf(buf, start, end);
+  /** `view` spans the same bytes as `buf` (the reader's). */
+  decode(buf: Uint8Array, view: DataView, start: number, end: number): string {
+    const slot = this.slotOf(buf, view, start, end);
     return slot >= 0 ? this.slots[slot]! : decodeUtf8(buf, start, end);
   }
 
   /** The reference in `table` of the string in buf[start, end), added to it on first sight. */
-  decodeRef(buf: Uint8Array, start: number, end: number, table: StringTable): number {
+  decodeRef(buf: Uint8Array, view: DataView, start: number, end: number, table: StringTable): number {
     if (start === end) return this.emptyIn(table);
-    const slot = this.slotOf(buf, start, end);
+    const slot = this.slotOf(buf, view, start, end);
     if (slot < 0) return table.add(decodeUtf8(buf, start, end));
     if (this.slotTable[slot] === table) return this.slotRef[slot]!;
     const ref = table.add(this.slots[slot]!);
@@ -382,24 +386,43 @@ export class StringInterner {
   }
 
   /** The slot now holding buf[start, end); -1 for strings not cached (empty, long or not ASCII). */
-  private slotOf(buf: Uint8Array, start: number, end: number): number {
+  private slotOf(buf: Uint8Array, view: DataView, start: number, end: number): number {
     const len = end - start;
     if (len === 0 || len > INTERN_MAX_LEN) return -1;
+    // Hashed, checked for ASCII and compared four bytes at a time: label
+    // strings are this decoder's main work.
     let h = 0x811c9dc5 ^ len;
-    for (let i = start; i < end; i++) {
+    let high = 0;
+    let i = start;
+    for (; i + 4 <= end; i += 4) {
+      const w = view.getUint32(i, true);
+      high |= w;
+      h = Math.imul(h ^ w, 0x01000193);
+    }
+    for (; i < end; i++) {
       const c = buf[i]!;
-      if (c >= 0x80) return -1;
+      high |= c;
       h = Math.imul(h ^ c, 0x01000193);
     }
-    const slot = (h >>> 0) & (INTERN_SLOTS - 1);
+    if ((high & 0x80808080) !== 0) return -1;
+    h ^= h >>> 16;
+    const slot = h & (INTERN_SLOTS - 1);
+    const base = slot * INTERN_MAX_LEN;
     const cached = this.slots[slot];
-    if (cached !== undefined && cached.length === len) {
-      let j = 0;
-      while (j < len && cached.charCodeAt(j) === buf[start + j]) j++;
-      if (j === len) return slot;
-    }
+    if (cached !== undefined && cached.length === len && this.sameBytes(buf, view, start, end, base)) return slot;
+    for (let j = start; j < end; j++) this.slotBytes[base + j - start] = buf[j]!;
     this.slots[slot] = String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
     this.slotTable[slot] = undefined;
     return slot;
+  }
+
+  private sameBytes(buf: Uint8Array, view: DataView, start: number, end: number, base: number): boolean {
+    const slotView = this.slotView;
+    let i = start;
+    let at = base;
+    for (; i + 4 <= end; i += 4, at += 4) if (view.getUint32(i, true) !== slotView.getUint32(at, true)) return false;
+    const bytes = this.slotBytes;
+    for (; i < end; i++, at++) if (buf[i] !== bytes[at]) return false;
+    return true;
   }
 }
