@@ -1,11 +1,15 @@
 /**
  * WAL records: what one push added to the head, in a compact binary form.
  *
- *   record  = version(1 byte) entry*
+ *   record  = version(1 byte) base varint entry*
  *   entry   = ref uvarint, flags byte,
  *             [labels: n uvarint, (name string, value string)×n]   flags&1
- *             samples: n uvarint, t0 varint, (t_i - t_{i-1}) varint×(n-1), value f64×n
+ *             samples: n uvarint, t0 - base varint, (t_i - t_{i-1}) varint×(n-1), value f64×n
  *             [exemplars: n uvarint, (t varint, value f64, labels)×n] flags&2
+ *
+ * `base` is the record's first sample timestamp: most entries hold one
+ * sample of a recent scrape, whose timestamp then takes a byte or two
+ * instead of six. Version 1 records (no base, t0 absolute) are still read.
  *
  * Like Prometheus's series records, a series' labels are written only in
  * the first record that mentions it; later records refer to it by ref.
@@ -18,7 +22,9 @@ import { float64Bits } from "../chunkenc/xor";
 import { ByteReader, ByteWriter } from "./bytes";
 import type { IngestSink } from "../head/ingest";
 
-const VERSION = 1;
+const VERSION = 2;
+/** Records written before timestamps were relative to a base. */
+const VERSION_ABSOLUTE = 1;
 const HAS_LABELS = 1;
 const HAS_EXEMPLARS = 2;
 /** Stay well under DO SQLite's 2 MB per row. */
@@ -30,10 +36,11 @@ export class WalRecordBuilder implements IngestSink {
   private readonly w = new ByteWriter(16 * 1024);
   private parts: Uint8Array[] = [];
   private readonly maxBytes: number;
+  /** The current record's base timestamp, written after its version byte by its first entry. */
+  private base = 0;
 
   constructor(maxBytes = MAX_RECORD_BYTES) {
     this.maxBytes = maxBytes;
-    this.w.byte(VERSION);
   }
 
   /**
@@ -54,16 +61,21 @@ export class WalRecordBuilder implements IngestSink {
       const to = Math.min(n, from + MAX_SAMPLES_PER_ENTRY);
       const last = to === n;
       const w = this.w;
+      if (w.length === 0) {
+        this.base = to > from ? timestamps[idx[from]!]! : 0;
+        w.byte(VERSION);
+        w.varint(this.base);
+      }
       w.uvarint(ref);
       const withLabels = from === 0 && labels !== null;
       const withExemplars = last && exemplars.length > 0;
       w.byte((withLabels ? HAS_LABELS : 0) | (withExemplars ? HAS_EXEMPLARS : 0));
       if (withLabels) writeLabels(w, labels);
       w.uvarint(to - from);
-      let prev = 0;
+      let prev = this.base;
       for (let k = from; k < to; k++) {
         const t = timestamps[idx[k]!]!;
-        w.varint(k === from ? t : t - prev);
+        w.varint(t - prev);
         prev = t;
       }
       for (let k = from; k < to; k++) {
@@ -85,14 +97,13 @@ export class WalRecordBuilder implements IngestSink {
 
   /** Nothing added since construction. */
   get empty(): boolean {
-    return this.w.length <= 1 && this.parts.length === 0;
+    return this.w.length === 0 && this.parts.length === 0;
   }
 
   private cut(): void {
-    if (this.w.length <= 1) return;
+    if (this.w.length === 0) return;
     this.parts.push(this.w.finish());
     this.w.reset();
-    this.w.byte(VERSION);
   }
 
   /**
@@ -134,7 +145,8 @@ export class WalRecordReader {
   read(rec: Uint8Array, visitor: WalRecordVisitor): void {
     const r = new ByteReader(rec);
     const version = r.byte();
-    if (version !== VERSION) throw new Error(`unknown WAL record version ${version}`);
+    if (version !== VERSION && version !== VERSION_ABSOLUTE) throw new Error(`unknown WAL record version ${version}`);
+    const base = version === VERSION ? r.varint() : 0;
     while (!r.done) {
       const ref = r.uvarint();
       const flags = r.byte();
@@ -144,9 +156,9 @@ export class WalRecordReader {
         this.ts = new Float64Array(n);
         this.vs = new Float64Array(n);
       }
-      let t = 0;
+      let t = base;
       for (let i = 0; i < n; i++) {
-        t = i === 0 ? r.varint() : t + r.varint();
+        t += r.varint();
         this.ts[i] = t;
       }
       const bits = float64Bits(this.vs);

@@ -5,6 +5,7 @@ import { float64Bits, XORIterator } from "../chunkenc/xor";
 import { Head } from "../head/head";
 import { ingestPush } from "../head/ingest";
 import { ChunkBatchWriter, encodeSnapshot, loadChunkBatch, loadSnapshot } from "./checkpoint";
+import { ByteWriter } from "./bytes";
 import { WalRecordBuilder, WalRecordReader } from "./record";
 
 function dump(h: Head): string {
@@ -52,6 +53,42 @@ describe("WAL records", () => {
     expect(seen.flatMap((e) => e.t)).toEqual([...Array.from(ts), ts[39]]);
     expect(seen[0]!.bits).toEqual([0x7ff00000, 2]);
     expect(seen.reduce((a, e) => a + e.ex, 0)).toBe(1);
+  });
+
+  it("writes timestamps relative to the record's first one, and still reads absolute (version 1) records", () => {
+    const b = new WalRecordBuilder();
+    const t0 = 1_700_000_000_000;
+    const ts = Float64Array.from({ length: 100 }, (_, i) => t0 + (i % 3) * 15_000 - 7);
+    const bits = float64Bits(Float64Array.from(ts, (_, i) => i));
+    // One sample per series, the common shape of a push.
+    for (let i = 0; i < 100; i++) b.add(i, null, ts, bits, Uint32Array.of(i), 1, []);
+    const [rec] = b.finish();
+    // Version and base, then per entry: ref, flags, count, a short delta and the 8-byte value.
+    expect(rec!.length).toBeLessThanOrEqual(1 + 6 + 100 * (1 + 1 + 1 + 3 + 8));
+    const got: number[] = [];
+    new WalRecordReader().read(rec!, { entry: (_ref, _l, t, _v, n) => got.push(...t.subarray(0, n)) });
+    expect(got).toEqual(Array.from(ts));
+
+    // A record from before: version 1, each entry's first timestamp absolute.
+    const w = new ByteWriter();
+    w.byte(1);
+    for (const [ref, first, second] of [[5, t0, t0 + 15_000], [6, t0 - 30_000, t0]] as const) {
+      w.uvarint(ref);
+      w.byte(0);
+      w.uvarint(2);
+      w.varint(first);
+      w.varint(second - first);
+      w.float64Bits(0x3ff00000, 0);
+      w.float64Bits(0x40000000, 0);
+    }
+    const old: [number, number[], number[]][] = [];
+    new WalRecordReader().read(w.finish(), {
+      entry: (ref, _l, t, v, n) => old.push([ref, Array.from(t.subarray(0, n)), Array.from(v.subarray(0, n))]),
+    });
+    expect(old).toEqual([
+      [5, [t0, t0 + 15_000], [1, 2]],
+      [6, [t0 - 30_000, t0], [1, 2]],
+    ]);
   });
 
   it("starts over after finish, leaving the records it returned intact", () => {
