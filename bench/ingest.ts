@@ -5,7 +5,11 @@
  *
  *   npm run bench:ingest -- [--series 10000,100000] [--seconds 20] [--concurrency 8]
  *                           [--protocols v1,v2] [--targets promflare,prometheus]
- *                           [--max-samples 2000000] [--batch 2000]
+ *                           [--max-samples 2000000] [--batch 2000] [--repeat 1]
+ *
+ * With --repeat N each server is measured N times, the two taking turns, and
+ * the tables show the median of each figure: on a shared 2-core machine one
+ * run of either server moves by 10% or more.
  *
  * Series are assigned to senders by index, like Prometheus's queue shards,
  * so each series' samples stay in time order. One full scrape is sent first
@@ -298,6 +302,42 @@ function figures(r: RunResult): Figures {
   };
 }
 
+/** The runs of one server on one workload. */
+interface RunGroup {
+  readonly target: TargetName;
+  readonly protocol: RemoteWriteProtocol;
+  readonly series: number;
+  readonly runs: RunResult[];
+}
+
+function groupRuns(results: readonly RunResult[]): RunGroup[] {
+  const groups: RunGroup[] = [];
+  for (const r of results) {
+    const g = groups.find((x) => x.target === r.target && x.protocol === r.protocol && x.series === r.series);
+    if (g !== undefined) g.runs.push(r);
+    else groups.push({ target: r.target, protocol: r.protocol, series: r.series, runs: [r] });
+  }
+  return groups;
+}
+
+/** Each figure's median over the runs (undefined when any run lacks it). */
+function medianFigures(runs: readonly RunResult[]): Figures {
+  const all = runs.map(figures);
+  const median = (pick: (f: Figures) => number | undefined): number | undefined => {
+    const values = all.map(pick);
+    return values.some((v) => v === undefined) ? undefined : quantile(values as number[], 0.5);
+  };
+  return {
+    samplesPerSecond: median((f) => f.samplesPerSecond)!,
+    p50: median((f) => f.p50)!,
+    p99: median((f) => f.p99)!,
+    cpuMicrosPerSample: median((f) => f.cpuMicrosPerSample)!,
+    runtimeCpuMicrosPerSample: median((f) => f.runtimeCpuMicrosPerSample),
+    rssBytesPerSeries: median((f) => f.rssBytesPerSeries)!,
+    sqliteRowsPerMillion: median((f) => f.sqliteRowsPerMillion),
+  };
+}
+
 function describeFailures(phase: PhaseResult): string {
   if (phase.failures.size === 0) return "";
   const counts = [...phase.failures].map(([status, n]) => `${n}× ${status === 0 ? "network error" : `HTTP ${status}`}`);
@@ -313,7 +353,9 @@ async function main(): Promise<void> {
     targets: "promflare,prometheus",
     "max-samples": "2000000",
     batch: "2000",
+    repeat: "1",
   });
+  const repeat = Math.max(1, Number(flags.repeat));
   const seriesList = flags.series!.split(",").map(Number);
   const seconds = Number(flags.seconds);
   const concurrency = Number(flags.concurrency);
@@ -336,34 +378,41 @@ async function main(): Promise<void> {
         `\n${workload.series} series, RW ${protocol === "v1" ? "1.0" : "2.0"}: ${batches} timed batches of ≤${batchSize} samples ` +
           `(${workload.timedSamples} samples) pre-encoded in ${fmt(workload.encodeSeconds)} s; ${concurrency} senders, ≤${seconds} s`,
       );
-      for (const target of targets) {
-        const r = await runTarget(target, tools, workload, protocol, seconds);
-        results.push(r);
-        const f = figures(r);
-        const w = r.warmup;
-        console.log(
-          `  ${target.padEnd(10)} creation: ${fmt(w.samplesOk / w.wallSeconds, 0)} samples/s; ` +
-            `steady: ${fmt(f.samplesPerSecond, 0)} samples/s over ${fmt(r.timed.wallSeconds)} s` +
-            `${r.timed.exhausted ? " (ran out of batches)" : ""}, head series ${fmt(r.headSeries, 0)}`,
-        );
-        for (const [name, phase] of [["creation", w], ["steady", r.timed]] as const) {
-          const failed = describeFailures(phase);
-          if (failed !== "") console.log(`    ${name} failures: ${failed}`);
+      for (let rep = 0; rep < repeat; rep++) {
+        for (const target of targets) {
+          const r = await runTarget(target, tools, workload, protocol, seconds);
+          results.push(r);
+          const f = figures(r);
+          const w = r.warmup;
+          console.log(
+            `  ${target.padEnd(10)}${repeat > 1 ? ` run ${rep + 1}/${repeat}` : ""} creation: ${fmt(w.samplesOk / w.wallSeconds, 0)} samples/s; ` +
+              `steady: ${fmt(f.samplesPerSecond, 0)} samples/s over ${fmt(r.timed.wallSeconds)} s` +
+              `${r.timed.exhausted ? " (ran out of batches)" : ""}, head series ${fmt(r.headSeries, 0)}`,
+          );
+          for (const [name, phase] of [["creation", w], ["steady", r.timed]] as const) {
+            const failed = describeFailures(phase);
+            if (failed !== "") console.log(`    ${name} failures: ${failed}`);
+          }
         }
       }
     }
   }
+  const groups = groupRuns(results);
 
-  console.log("\nSteady-state figures (CPU and RSS of the server's whole process tree, and CPU of the workerd running the Worker and DOs without wrangler's dev proxy; latency per request):");
+  console.log(
+    "\nSteady-state figures (CPU and RSS of the server's whole process tree, and CPU of the workerd running the Worker and DOs " +
+      `without wrangler's dev proxy; latency per request${repeat > 1 ? `; median of ${repeat} runs` : ""}):`,
+  );
   const header = ["run", "samples/s", "p50 ms", "p99 ms", "CPU µs/sample", "of it Worker+DOs", "RSS B/series", "SQLite rows/M samples", "failed req"];
   console.log(
     table(
       header,
-      results.map((r) => {
-        const f = figures(r);
-        const failed = [...r.timed.failures.values(), ...r.warmup.failures.values()].reduce((a, b) => a + b, 0);
+      groups.map((g) => {
+        const f = medianFigures(g.runs);
+        let failed = 0;
+        for (const r of g.runs) for (const n of [...r.timed.failures.values(), ...r.warmup.failures.values()]) failed += n;
         return [
-          `${r.target} ${r.protocol} ${r.series}`,
+          `${g.target} ${g.protocol} ${g.series}`,
           fmt(f.samplesPerSecond, 0),
           fmt(f.p50, 1),
           fmt(f.p99, 1),
@@ -377,18 +426,18 @@ async function main(): Promise<void> {
     ),
   );
 
-  const pairs = results
-    .filter((r) => r.target === "promflare")
-    .map((p) => [p, results.find((q) => q.target === "prometheus" && q.protocol === p.protocol && q.series === p.series)] as const)
-    .filter((pair): pair is readonly [RunResult, RunResult] => pair[1] !== undefined);
+  const pairs = groups
+    .filter((g) => g.target === "promflare")
+    .map((p) => [p, groups.find((q) => q.target === "prometheus" && q.protocol === p.protocol && q.series === p.series)] as const)
+    .filter((pair): pair is readonly [RunGroup, RunGroup] => pair[1] !== undefined);
   if (pairs.length > 0) {
     console.log("\nRatios promflare / Prometheus (throughput: >1 is faster; the others: >1 costs more):");
     console.log(
       table(
         ["run", "samples/s", "p50", "p99", "CPU/sample", "Worker+DOs CPU/sample", "RSS/series"],
         pairs.map(([p, q]) => {
-          const a = figures(p);
-          const b = figures(q);
+          const a = medianFigures(p.runs);
+          const b = medianFigures(q.runs);
           return [
             `${p.protocol} ${p.series}`,
             ratio(a.samplesPerSecond, b.samplesPerSecond),
