@@ -2,14 +2,16 @@
  * WAL records: what one push added to the head, in a compact binary form.
  *
  *   record  = version(1 byte) base varint entry*
- *   entry   = ref uvarint, flags byte,
+ *   entry   = ref uvarint, (samples·4 | flags) uvarint,
  *             [labels: n uvarint, (name string, value string)×n]   flags&1
- *             samples: n uvarint, t0 - base varint, (t_i - t_{i-1}) varint×(n-1), value f64×n
+ *             samples: t0 - base varint, (t_i - t_{i-1}) varint×(samples-1), value f64×samples
  *             [exemplars: n uvarint, (t varint, value f64, labels)×n] flags&2
  *
- * `base` is the record's first sample timestamp: most entries hold one
- * sample of a recent scrape, whose timestamp then takes a byte or two
- * instead of six. Version 1 records (no base, t0 absolute) are still read.
+ * `base` is the record's first sample timestamp. Most entries hold one
+ * sample of a recent scrape: ref, one byte for count and flags, a byte or
+ * two of timestamp and the value, about 12 bytes where version 1 (flags
+ * byte, then count, and t0 absolute) took 18. Version 1 records are still
+ * read.
  *
  * Like Prometheus's series records, a series' labels are written only in
  * the first record that mentions it; later records refer to it by ref.
@@ -69,9 +71,8 @@ export class WalRecordBuilder implements IngestSink {
       w.uvarint(ref);
       const withLabels = from === 0 && labels !== null;
       const withExemplars = last && exemplars.length > 0;
-      w.byte((withLabels ? HAS_LABELS : 0) | (withExemplars ? HAS_EXEMPLARS : 0));
+      w.uvarint((to - from) * 4 + (withLabels ? HAS_LABELS : 0) + (withExemplars ? HAS_EXEMPLARS : 0));
       if (withLabels) writeLabels(w, labels);
-      w.uvarint(to - from);
       let prev = this.base;
       for (let k = from; k < to; k++) {
         const t = timestamps[idx[k]!]!;
@@ -147,11 +148,19 @@ export class WalRecordReader {
     const version = r.byte();
     if (version !== VERSION && version !== VERSION_ABSOLUTE) throw new Error(`unknown WAL record version ${version}`);
     const base = version === VERSION ? r.varint() : 0;
+    const absolute = version === VERSION_ABSOLUTE;
     while (!r.done) {
       const ref = r.uvarint();
-      const flags = r.byte();
+      let flags: number;
+      let n = 0;
+      if (absolute) flags = r.byte();
+      else {
+        const head = r.uvarint();
+        flags = head & 3;
+        n = (head - flags) / 4;
+      }
       const labels = flags & HAS_LABELS ? readLabels(r) : null;
-      const n = r.uvarint();
+      if (absolute) n = r.uvarint();
       if (n > this.ts.length) {
         this.ts = new Float64Array(n);
         this.vs = new Float64Array(n);

@@ -63,8 +63,8 @@ describe("WAL records", () => {
     // One sample per series, the common shape of a push.
     for (let i = 0; i < 100; i++) b.add(i, null, ts, bits, Uint32Array.of(i), 1, []);
     const [rec] = b.finish();
-    // Version and base, then per entry: ref, flags, count, a short delta and the 8-byte value.
-    expect(rec!.length).toBeLessThanOrEqual(1 + 6 + 100 * (1 + 1 + 1 + 3 + 8));
+    // Version and base, then per entry: ref, count with flags, a short delta and the 8-byte value.
+    expect(rec!.length).toBeLessThanOrEqual(1 + 6 + 100 * (1 + 1 + 3 + 8));
     const got: number[] = [];
     new WalRecordReader().read(rec!, { entry: (_ref, _l, t, _v, n) => got.push(...t.subarray(0, n)) });
     expect(got).toEqual(Array.from(ts));
