@@ -22,7 +22,7 @@ import { NodeExporterGenerator, encodeV1, encodeV2, type GeneratedSeries } from 
 import { UNLIMITED_INGEST_VARS, startWranglerDev } from "../test/support/wrangler";
 import { findPrometheusTools, startPrometheus, MISSING_PROMETHEUS, type PrometheusTools } from "../test/support/prometheus";
 import { pushRemoteWrite, type RemoteWriteProtocol } from "../test/support/push";
-import { cpuSeconds, processTree, treeUsage, withArgument } from "../test/support/procfs";
+import { cpuSeconds, treeUsage, withArgument } from "../test/support/procfs";
 import { fmt, parseFlags, quantile, ratio, table } from "../test/support/report";
 import { makeTempDir, removeTempDir } from "../test/support/paths";
 import { killChildrenOnSignal } from "../test/support/process";
@@ -135,8 +135,9 @@ async function runPhase(
   let samplesOk = 0;
   let requests = 0;
   let exhausted = true;
-  const cpuBefore = treeUsage(pid).cpuSeconds;
-  const runtime = runtimeProcesses(pid);
+  const before = treeUsage(pid);
+  const cpuBefore = before.cpuSeconds;
+  const runtime = runtimeProcesses(before.pids);
   const runtimeBefore = cpuSeconds(runtime);
   const started = performance.now();
   const deadline = started + deadlineSeconds * 1000;
@@ -187,8 +188,8 @@ async function runPhase(
  * the one with an inspector. Its sibling, the dev proxy in front of it, and
  * wrangler's node process exist only in development.
  */
-function runtimeProcesses(root: number): number[] {
-  return withArgument(processTree(root), "--inspector-addr");
+function runtimeProcesses(tree: readonly number[]): number[] {
+  return withArgument(tree, "--inspector-addr");
 }
 
 /** WAL records written, summed over ingester SQLite files (the `wal` table's highest sequence). */

@@ -4,10 +4,15 @@ import { LabelRefBuffer, RequestSymbols } from "./symbols";
 describe("RequestSymbols", () => {
   it("finds or adds references for labels changed after decoding", () => {
     const symbols = new RequestSymbols(["", "__name__", "up", "job", "x", "job"]);
-    const refs = symbols.refsOf([
-      { name: "__name__", value: "up" },
-      { name: "job", value: "y" },
-    ]);
+    const refs = new Uint32Array(4);
+    symbols.writeRefs(
+      [
+        { name: "__name__", value: "up" },
+        { name: "job", value: "y" },
+      ],
+      refs,
+      0,
+    );
     // the first of two equal strings, and a new one at the end
     expect(Array.from(refs)).toEqual([1, 2, 3, 6]);
     expect(symbols.strings[6]).toBe("y");

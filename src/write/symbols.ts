@@ -36,13 +36,6 @@ export class RequestSymbols {
     return this.ids.get(s) ?? this.add(s);
   }
 
-  /** References for `labels` as (name, value) pairs. */
-  refsOf(labels: Labels): Uint32Array {
-    const refs = new Uint32Array(labels.length * 2);
-    this.writeRefs(labels, refs, 0);
-    return refs;
-  }
-
   /** Writes the references of `labels` into `out` from `at`; returns where they end. */
   writeRefs(labels: Labels, out: Uint32Array, at: number): number {
     for (let i = 0; i < labels.length; i++) {
@@ -76,7 +69,7 @@ export class RequestSymbols {
   }
 }
 
-/** A growable column of label references; series take views of their part. */
+/** A growable column of label references; a series holds the positions of its part. */
 export class LabelRefBuffer {
   private data: Uint32Array;
   private used = 0;
@@ -105,8 +98,9 @@ export class LabelRefBuffer {
   }
 
   /**
-   * The references from `start` to now. A later growth copies the column,
-   * but the view keeps the old buffer, which already holds its part whole.
+   * The references from `start` to now, as a view (for error paths and
+   * exemplars). A later growth copies the column, but the view keeps the
+   * old buffer, which already holds its part whole.
    */
   from(start: number): Uint32Array {
     return this.data.subarray(start, this.used);

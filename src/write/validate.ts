@@ -206,30 +206,21 @@ export class LabelChecker {
       if (state === 0 ? !this.checkValue(ref) : state !== 1) return false;
     }
     const metric = refs[start + 2 * this.metricAt + 1]!;
-    let state = this.metricNameState[metric] ?? 0;
-    if (state === 0) {
-      state = isValidMetricName(this.strings[metric]!) ? 1 : 2;
-      // Symbols added after decoding (by a slow-path fix) fall outside the array and are checked each time.
-      if (metric < this.metricNameState.length) this.metricNameState[metric] = state;
-    }
-    return state === 1;
+    const state = this.metricNameState[metric] ?? 0;
+    return state === 0 ? remember(this.metricNameState, metric, isValidMetricName(this.strings[metric]!)) : state === 1;
   }
 
   /** Checks symbol `ref` as a label name and remembers the answer. */
   private checkName(ref: number): boolean {
     const name = this.strings[ref]!;
-    const ok = isValidLabelName(name) && name.length <= this.limits.maxLabelNameLength;
-    if (ref < this.nameState.length) this.nameState[ref] = ok ? 1 : 2;
-    return ok;
+    return remember(this.nameState, ref, isValidLabelName(name) && name.length <= this.limits.maxLabelNameLength);
   }
 
   /** Checks symbol `ref` as a label value and remembers the answer. */
   private checkValue(ref: number): boolean {
     const v = this.strings[ref]!;
     const max = this.limits.maxLabelValueLength;
-    const ok = v.length > 0 && utf8Length(v, max) <= max;
-    if (ref < this.valueState.length) this.valueState[ref] = ok ? 1 : 2;
-    return ok;
+    return remember(this.valueState, ref, v.length > 0 && utf8Length(v, max) <= max);
   }
 
   private sameNames(refs: Uint32Array, start: number, n: number): boolean {
@@ -259,6 +250,16 @@ export class LabelChecker {
     this.metricAt = metricAt;
     return true;
   }
+}
+
+/**
+ * Records a per-symbol answer (1 yes, 2 no) and returns it. Symbols added
+ * after decoding (by a slow-path fix) fall outside the array and are checked
+ * each time they come.
+ */
+function remember(state: Uint8Array, ref: number, ok: boolean): boolean {
+  if (ref < state.length) state[ref] = ok ? 1 : 2;
+  return ok;
 }
 
 /** Removes empty-valued labels and sorts by name, allocating only when something must change. */
