@@ -6,19 +6,26 @@
  *   npm run bench:ingest -- [--series 10000,100000] [--seconds 20] [--concurrency 8]
  *                           [--protocols v1,v2] [--targets promflare,prometheus]
  *                           [--max-samples 2000000] [--batch 2000] [--repeat 1]
+ *                           [--profile DIR]
  *
  * With --repeat N each server is measured N times, the two taking turns, and
  * the tables show the median of each figure: on a shared 2-core machine one
  * run of either server moves by 10% or more.
+ *
+ * With --profile DIR each promflare steady phase is also sampled by V8's CPU
+ * profiler (see cpu-profile.ts): the profile goes to DIR and a summary is
+ * printed. Sampling slows the isolate, so such runs measure where the time
+ * goes, not how much there is.
  *
  * Series are assigned to senders by index, like Prometheus's queue shards,
  * so each series' samples stay in time order. One full scrape is sent first
  * (series creation, reported separately); the timed phase follows.
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { NodeExporterGenerator, encodeV1, encodeV2, type GeneratedSeries } from "./gen";
+import { formatProfileSummary, startCpuProfile, summarizeProfile } from "./cpu-profile";
 import { UNLIMITED_INGEST_VARS, startWranglerDev } from "../test/support/wrangler";
 import { findPrometheusTools, startPrometheus, MISSING_PROMETHEUS, type PrometheusTools } from "../test/support/prometheus";
 import { pushRemoteWrite, type RemoteWriteProtocol } from "../test/support/push";
@@ -75,6 +82,8 @@ interface RunResult {
   readonly rssEnd: number;
   readonly headSeries: number | undefined;
   readonly sqliteRows: number | undefined;
+  /** Summary of the steady phase's CPU profile, when one was taken. */
+  readonly profile: string | undefined;
 }
 
 function buildWorkload(
@@ -232,16 +241,37 @@ async function headSeries(url: string, tenant: string | undefined): Promise<numb
   }
 }
 
-type Measured = Pick<RunResult, "warmup" | "timed" | "rssBaseline" | "rssEnd" | "headSeries">;
+type Measured = Pick<RunResult, "warmup" | "timed" | "rssBaseline" | "rssEnd" | "headSeries" | "profile">;
+
+/** Where a run's steady phase is profiled: the isolate's inspector and the file the profile goes to. */
+interface ProfileRequest {
+  readonly inspectorUrl: string;
+  readonly file: string;
+}
 
 /** Both phases against one running server, with its memory before and after. */
-async function measure(server: { url: string; pid: number }, path: string, tenant: string | undefined, workload: Workload, protocol: RemoteWriteProtocol, seconds: number): Promise<Measured> {
+async function measure(
+  server: { url: string; pid: number },
+  path: string,
+  tenant: string | undefined,
+  workload: Workload,
+  protocol: RemoteWriteProtocol,
+  seconds: number,
+  profileRequest?: ProfileRequest,
+): Promise<Measured> {
   const url = `${server.url}${path}`;
   const rssBaseline = treeUsage(server.pid).rssBytes;
   const warmup = await runPhase(url, protocol, workload.warmup, server.pid, 600, tenant);
+  const profiler = profileRequest === undefined ? undefined : await startCpuProfile(profileRequest.inspectorUrl);
   const timed = await runPhase(url, protocol, workload.timed, server.pid, seconds, tenant);
+  let profile: string | undefined;
+  if (profiler !== undefined) {
+    const p = await profiler.stop();
+    writeFileSync(profileRequest!.file, JSON.stringify(p));
+    profile = `${formatProfileSummary(summarizeProfile(p, 15))}\n(whole profile: ${profileRequest!.file}, for Chrome DevTools' Performance panel)`;
+  }
   const rssEnd = treeUsage(server.pid).rssBytes;
-  return { warmup, timed, rssBaseline, rssEnd, headSeries: await headSeries(server.url, tenant) };
+  return { warmup, timed, rssBaseline, rssEnd, headSeries: await headSeries(server.url, tenant), profile };
 }
 
 async function runTarget(
@@ -250,13 +280,15 @@ async function runTarget(
   workload: Workload,
   protocol: RemoteWriteProtocol,
   seconds: number,
+  profileFile: string | undefined,
 ): Promise<RunResult> {
   const run = { target, protocol, series: workload.series };
   if (target === "promflare") {
     const persistDir = makeTempDir("bench-ingest-state");
     const server = await startWranglerDev({ persistTo: persistDir, vars: UNLIMITED_INGEST_VARS });
     try {
-      const measured = await measure(server, "/api/v1/push", TENANT, workload, protocol, seconds);
+      const profile = profileFile === undefined ? undefined : { inspectorUrl: server.inspectorUrl, file: profileFile };
+      const measured = await measure(server, "/api/v1/push", TENANT, workload, protocol, seconds, profile);
       // The WAL rows are read from SQLite files once the server has let go of them.
       await server.stop();
       return { ...run, ...measured, sqliteRows: walRowsWritten(persistDir) };
@@ -273,7 +305,7 @@ async function runTarget(
     ],
   });
   try {
-    return { ...run, ...(await measure(server, "/api/v1/write", undefined, workload, protocol, seconds)), sqliteRows: undefined };
+    return { ...run, ...(await measure(server, "/api/v1/write", undefined, workload, protocol, seconds)), sqliteRows: undefined, profile: undefined };
   } finally {
     await server.stop();
   }
@@ -355,7 +387,10 @@ async function main(): Promise<void> {
     "max-samples": "2000000",
     batch: "2000",
     repeat: "1",
+    profile: "",
   });
+  const profileDir = flags.profile === "" ? undefined : flags.profile!;
+  if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
   const repeat = Math.max(1, Number(flags.repeat));
   const seriesList = flags.series!.split(",").map(Number);
   const seconds = Number(flags.seconds);
@@ -381,7 +416,9 @@ async function main(): Promise<void> {
       );
       for (let rep = 0; rep < repeat; rep++) {
         for (const target of targets) {
-          const r = await runTarget(target, tools, workload, protocol, seconds);
+          const profileFile =
+            profileDir === undefined || target !== "promflare" ? undefined : join(profileDir, `promflare-${protocol}-${workload.series}-run${rep + 1}.cpuprofile`);
+          const r = await runTarget(target, tools, workload, protocol, seconds, profileFile);
           results.push(r);
           const f = figures(r);
           const w = r.warmup;
@@ -394,6 +431,7 @@ async function main(): Promise<void> {
             const failed = describeFailures(phase);
             if (failed !== "") console.log(`    ${name} failures: ${failed}`);
           }
+          if (r.profile !== undefined) console.log(`    (profiled: this run's figures include the sampling's cost)\n${r.profile.replace(/^/gm, "    ")}`);
         }
       }
     }

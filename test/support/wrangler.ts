@@ -22,6 +22,8 @@ export interface WranglerDevOptions {
 export interface WranglerDev {
   /** Base URL, e.g. http://127.0.0.1:41234 (no trailing slash). */
   readonly url: string;
+  /** wrangler's inspector proxy to the Worker's isolate, e.g. http://127.0.0.1:41235. */
+  readonly inspectorUrl: string;
   /** Process group leader (wrangler's node); workerd is a descendant. */
   readonly pid: number;
   readonly persistDir: string;
@@ -94,5 +96,5 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
     await stop();
     throw new Error(`${(err as Error).message}\n--- wrangler output ---\n${logs}`);
   }
-  return { url, pid: proc.pid, persistDir, process: proc, stop };
+  return { url, inspectorUrl: `http://127.0.0.1:${inspectorPort}`, pid: proc.pid, persistDir, process: proc, stop };
 }
