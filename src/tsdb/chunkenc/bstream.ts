@@ -4,47 +4,126 @@
  * that no BigInt or allocation happens per sample.
  */
 import { grown } from "../../encoding/grow";
+import type { SlotAllocator } from "./slots";
 
 const TWO_32 = 4294967296;
 
-/** A growable bit writer. Unused low bits of the last byte stay zero (padding). */
+const EMPTY = new Uint8Array(0);
+
+/**
+ * A growable bit writer. Unused low bits of the last byte stay zero (padding).
+ *
+ * Its bytes are [start, end) of `buf`: a buffer of its own (start 0), or,
+ * given a SlotAllocator, a slot of a shared page, which it outgrows into
+ * larger slots and gives back on release(). Every byte is assigned before
+ * bits are ORed into it, so reused memory needs no clearing.
+ */
 export class BitWriter {
   private buf: Uint8Array;
-  /** Bytes in use, counting a partially written last byte. */
-  private len = 0;
+  /** Where the stream's first byte is in `buf`. */
+  private start = 0;
+  /** One past the last byte in use, counting a partially written last byte. */
+  private end = 0;
+  /** One past the last byte the stream may use. */
+  private limit: number;
   /** Free low bits in the last byte (0 = the last byte is full). */
   private free = 0;
+  /** The pages `buf` belongs to; null when it is the writer's own. */
+  private slots: SlotAllocator | null = null;
 
-  constructor(initialCapacity = 32) {
-    this.buf = new Uint8Array(Math.max(initialCapacity, 2));
+  constructor(initialCapacity = 32, slots: SlotAllocator | null = null) {
+    const want = Math.max(initialCapacity, 2);
+    const size = slots === null ? 0 : slots.alloc(want);
+    if (size > 0) {
+      this.slots = slots;
+      this.buf = slots!.page;
+      this.start = this.end = slots!.offset;
+      this.limit = this.start + size;
+    } else {
+      this.buf = new Uint8Array(want);
+      this.limit = want;
+    }
   }
 
-  /** Bytes written so far, as a view of the internal buffer (no copy). */
+  /** Bytes written so far, as a view (no copy): valid until the next write or release(). */
   bytes(): Uint8Array {
-    return this.buf.subarray(0, this.len);
+    return this.buf.subarray(this.start, this.end);
   }
 
   get byteLength(): number {
-    return this.len;
+    return this.end - this.start;
   }
 
-  /** Direct access for in-place header updates (e.g. a sample count). */
-  get buffer(): Uint8Array {
-    return this.buf;
+  /** Overwrites two bytes already written with a big-endian 16-bit number (e.g. a sample count). */
+  protected setUint16At(byteOffset: number, n: number): void {
+    const at = this.start + byteOffset;
+    this.buf[at] = n >>> 8;
+    this.buf[at + 1] = n & 0xff;
+  }
+
+  /**
+   * Empties the stream, keeping its room; a stream with a buffer of its own
+   * moves into a slot of at least `minBytes` from `slots` when there is one.
+   */
+  protected rewind(slots: SlotAllocator | null, minBytes: number): void {
+    if (slots !== null && this.slots === null) {
+      const size = slots.alloc(Math.max(minBytes, 2));
+      if (size > 0) {
+        this.slots = slots;
+        this.buf = slots.page;
+        this.start = slots.offset;
+        this.limit = this.start + size;
+      }
+    }
+    this.end = this.start;
+    this.free = 0;
+  }
+
+  /** Gives a slot back. The writer is then empty and grows a buffer of its own if written again. */
+  release(): void {
+    if (this.slots !== null) this.slots.free(this.buf, this.start, this.limit - this.start);
+    this.slots = null;
+    this.buf = EMPTY;
+    this.start = this.end = this.limit = this.free = 0;
   }
 
   private grow(extra: number): void {
-    if (this.len + extra > this.buf.length) this.buf = grown(this.buf, this.len, this.len + extra);
+    const used = this.end - this.start;
+    const need = used + extra;
+    const size = this.limit - this.start;
+    if (need <= size) return;
+    const old = this.buf;
+    const start = this.start;
+    const slots = this.slots;
+    if (slots !== null) {
+      const next = slots.alloc(need);
+      if (next > 0) {
+        // The new slot is another one, so the old bytes are intact until freed.
+        slots.page.set(old.subarray(start, start + used), slots.offset);
+        slots.free(old, start, size);
+        this.buf = slots.page;
+        this.start = slots.offset;
+        this.end = this.start + used;
+        this.limit = this.start + next;
+        return;
+      }
+      slots.free(old, start, size);
+      this.slots = null;
+    }
+    this.buf = grown(start === 0 ? old : old.subarray(start, start + size), used, need);
+    this.start = 0;
+    this.end = used;
+    this.limit = this.buf.length;
   }
 
   writeBit(bit: number): void {
     if (this.free === 0) {
-      if (this.len >= this.buf.length) this.grow(1);
-      this.buf[this.len++] = 0;
+      if (this.end >= this.limit) this.grow(1);
+      this.buf[this.end++] = 0;
       this.free = 8;
     }
     this.free--;
-    if (bit !== 0) this.buf[this.len - 1]! |= 1 << this.free;
+    if (bit !== 0) this.buf[this.end - 1]! |= 1 << this.free;
   }
 
   /** Appends a whole byte at the current bit position. */
@@ -56,10 +135,10 @@ export class BitWriter {
   writeBits(value: number, n: number): void {
     if (n === 0) return;
     // The check is written out: grow() is a call even when there is room.
-    if (this.len + 5 > this.buf.length) this.grow(5);
+    if (this.end + 5 > this.limit) this.grow(5);
     const buf = this.buf;
     let free = this.free;
-    let len = this.len;
+    let len = this.end;
     if (n <= free) {
       free -= n;
       buf[len - 1]! |= (value & ((1 << n) - 1)) << free;
@@ -79,7 +158,7 @@ export class BitWriter {
       }
     }
     this.free = free;
-    this.len = len;
+    this.end = len;
   }
 
   /** Writes the `n` (0..64) low bits of the 64-bit value hi:lo. */

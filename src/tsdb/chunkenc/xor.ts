@@ -16,6 +16,7 @@
  * allocation-free and bit-exact (NaN payloads such as the stale marker, -0).
  */
 import { BitReader, BitWriter, int64FromHalves, int64Hi, int64Lo } from "./bstream";
+import type { SlotAllocator } from "./slots";
 
 /** Encoding byte of XOR chunks in block chunk files. */
 export const ENCODING_XOR = 1;
@@ -84,17 +85,36 @@ export class XORAppender extends BitWriter {
   private leading = 0xff;
   private trailing = 0;
 
-  constructor(initialCapacity = 32) {
-    super(initialCapacity);
+  /** With `slots`, the chunk's bytes live in a slot of shared pages (see slots.ts). */
+  constructor(initialCapacity = 32, slots: SlotAllocator | null = null) {
+    super(initialCapacity, slots);
     this.writeBits(0, 16);
   }
 
   /** Re-creates the appender state for an existing chunk by re-encoding it. */
-  static fromChunk(data: Uint8Array): XORAppender {
-    const app = new XORAppender(Math.max(32, data.length + 8));
+  static fromChunk(data: Uint8Array, slots: SlotAllocator | null = null): XORAppender {
+    const app = new XORAppender(Math.max(32, data.length + 8), slots);
     const it = new XORIterator(data);
     while (it.next()) app.appendBits(it.t, it.valueHi, it.valueLo);
     return app;
+  }
+
+  /**
+   * Starts a new chunk with one sample in the room of this one, whose bytes
+   * the caller has copied away: a series' next chunk needs about as much.
+   * A chunk in a buffer of its own moves into a slot of `slots` sized so.
+   */
+  restart(t: number, hi: number, lo: number, slots: SlotAllocator | null = null): void {
+    this.rewind(slots, this.byteLength);
+    this.num = 0;
+    this.t = 0;
+    this.tDelta = 0;
+    this.vHi = 0;
+    this.vLo = 0;
+    this.leading = 0xff;
+    this.trailing = 0;
+    this.writeBits(0, 16);
+    this.appendBits(t, hi, lo);
   }
 
   get numSamples(): number {
@@ -159,7 +179,7 @@ export class XORAppender extends BitWriter {
           w.writeBits(0, 2);
           this.num = num + 1;
           this.t = t;
-          writeCount(w.buffer, this.num);
+          this.setUint16At(0, this.num);
           return;
         }
         w.writeBit(0);
@@ -180,7 +200,7 @@ export class XORAppender extends BitWriter {
     this.vHi = hi;
     this.vLo = lo;
     this.num = num + 1;
-    writeCount(w.buffer, this.num);
+    this.setUint16At(0, this.num);
   }
 
   private writeValueXor(hi: number, lo: number): void {
@@ -219,11 +239,6 @@ function writeShifted(w: BitWriter, hi: number, lo: number, shift: number, n: nu
   } else {
     w.writeBits64(hi >>> shift, ((lo >>> shift) | (hi << (32 - shift))) >>> 0, n);
   }
-}
-
-function writeCount(buf: Uint8Array, n: number): void {
-  buf[0] = n >>> 8;
-  buf[1] = n & 0xff;
 }
 
 /** Sample count stored in a chunk's header. */

@@ -165,6 +165,35 @@ describe("ingestPush", () => {
   });
 });
 
+describe("open chunk slots", () => {
+  it("keeps one slot per series across chunk cuts, and frees it when the open chunk is dropped", () => {
+    const h = new Head({ chunkRangeMs: 10_000_000 });
+    const series = Array.from({ length: 50 }, (_, i) => h.getOrCreate(labelsFromRecord({ __name__: "m", i: String(i) })));
+    for (let k = 0; k < 600; k++) series.forEach((s, i) => h.appendValue(s, k * 15_000, k * (i + 1) + Math.sin(i * k), 0));
+    expect(series.every((s) => s.chunks!.length === 4)).toBe(true);
+    expect(h.openChunks.stats().slotsInUse).toBe(50);
+    // Every chunk, completed or open, holds exactly its own samples.
+    for (const [i, s] of series.entries()) {
+      const [sel] = h.select([new Matcher("=", "i", String(i))], -Infinity, Infinity);
+      const got = samples(sel!.chunks);
+      expect(got.length).toBe(600);
+      expect(got[599]).toEqual([599 * 15_000, 599 * (i + 1) + Math.sin(i * 599)]);
+    }
+    expect(h.truncateBefore(600 * 15_000)).toBe(50);
+    expect(h.openChunks.stats().slotsInUse).toBe(0);
+  });
+
+  it("moves an open chunk rewritten by an out-of-order sample into a new slot and frees the old one", () => {
+    const h = new Head();
+    const s = h.getOrCreate(up);
+    for (let k = 1; k <= 10; k++) h.appendValue(s, k * 1000, k, 0);
+    expect(h.appendValue(s, 5500, 55, 10_000)).toBe(Append.Appended);
+    expect(h.openChunks.stats().slotsInUse).toBe(1);
+    const [sel] = h.select([], -Infinity, Infinity);
+    expect(samples(sel!.chunks).map(([t]) => t)).toEqual([1000, 2000, 3000, 4000, 5000, 5500, 6000, 7000, 8000, 9000, 10000]);
+  });
+});
+
 describe("head truncation", () => {
   it("drops chunks before a time, removes empty series, and refuses older samples", () => {
     const h = new Head({ chunkRangeMs: 1000 });

@@ -17,6 +17,7 @@ import { Append, DEFAULT_CHUNK_RANGE_MS, MemSeries, SAMPLES_PER_CHUNK } from "./
 import type { ChunkContext, HeadChunk } from "./series";
 import { floatHi, floatLo } from "../chunkenc/xor";
 import { ChunkSlab } from "./slab";
+import { SlotPages } from "../chunkenc/slots";
 import { SymbolTable } from "../../model/symbol-table";
 import { LabelArena } from "./symbols";
 import { HashTable } from "./hash-table";
@@ -44,6 +45,7 @@ export class Head implements ChunkContext {
   readonly samplesPerChunk: number;
   readonly chunkRangeMs: number;
   readonly slab = new ChunkSlab();
+  readonly openChunks = new SlotPages();
   readonly symbols = new SymbolTable();
   readonly postings = new MemPostings();
   private readonly arena = new LabelArena();
@@ -115,7 +117,7 @@ export class Head implements ChunkContext {
       ids[2 * i] = this.symbols.intern(labels[i]!.name);
       ids[2 * i + 1] = this.symbols.intern(labels[i]!.value);
     }
-    const s = new MemSeries(ref, this.arena.add(ids), labels.length, hash);
+    const s = new MemSeries(ref, this.arena.add(ids), labels.length);
     const found = this.byHash.get(hash);
     if (found === undefined) this.byHash.set(hash, s);
     else if (found instanceof MemSeries) this.byHash.set(hash, [found, s]);
@@ -169,6 +171,11 @@ export class Head implements ChunkContext {
     // Entered once per checkpoint: a set insert on every append was a hash lookup per sample.
     if (!wasDirty && s.hasUnpersistedChunks) this.dirty.add(s);
     return r;
+  }
+
+  /** Re-opens a series' open chunk from a checkpoint. */
+  restoreHead(s: MemSeries, id: number, data: Uint8Array): void {
+    s.restoreHead(id, data, this.openChunks);
   }
 
   /** Adds or replaces (by id) a completed chunk read from a checkpoint. */
@@ -328,7 +335,7 @@ export class Head implements ChunkContext {
         const keep = s.chunks.filter((c) => c.maxTime >= mint);
         s.chunks = keep.length > 0 ? keep : null;
       }
-      if (s.head !== null && s.head.lastTimestamp < mint) s.head = null;
+      if (s.head !== null && s.head.lastTimestamp < mint) s.dropHead();
       if (s.empty) removed.add(s.ref);
     });
     if (removed.size > 0) {
@@ -336,11 +343,12 @@ export class Head implements ChunkContext {
         const s = this.byRef[ref]!;
         this.byRef[ref] = undefined;
         this.dirty.delete(s);
-        const found = this.byHash.get(s.hash);
-        if (found === s) this.byHash.delete(s.hash);
+        const hash = hashLabels(this.labelsOf(s));
+        const found = this.byHash.get(hash);
+        if (found === s) this.byHash.delete(hash);
         else if (Array.isArray(found)) {
           const rest = found.filter((x) => x !== s);
-          this.byHash.set(s.hash, rest.length === 1 ? rest[0]! : rest);
+          this.byHash.set(hash, rest.length === 1 ? rest[0]! : rest);
         }
         this.seriesCount--;
       }

@@ -13,6 +13,7 @@
 import { MAX_XOR_SAMPLES, XORAppender, XORIterator, encodeXOR, float64Bits, floatHi, floatLo } from "../chunkenc/xor";
 import type { ExemplarRing } from "./exemplars";
 import type { ChunkSlab } from "./slab";
+import type { SlotAllocator } from "../chunkenc/slots";
 
 /** Head-wide settings and storage a series needs when it appends. */
 export interface ChunkContext {
@@ -20,6 +21,8 @@ export interface ChunkContext {
   /** Chunks never straddle a multiple of this (the block range). */
   readonly chunkRangeMs: number;
   readonly slab: ChunkSlab;
+  /** Where open chunks keep their bytes. */
+  readonly openChunks: SlotAllocator;
 }
 
 /** A completed chunk. Replaced (never mutated) when an out-of-order sample lands in it. */
@@ -60,7 +63,6 @@ export class MemSeries {
   /** Offset and pair count of this series' labels in the head's label arena. */
   readonly labelsOffset: number;
   readonly labelsCount: number;
-  readonly hash: number;
   /** Completed chunks, oldest first, all before the head chunk. */
   chunks: HeadChunk[] | null = null;
   head: XORAppender | null = null;
@@ -73,11 +75,12 @@ export class MemSeries {
   /** Set when a completed chunk is added or rewritten; a checkpoint clears it. */
   hasUnpersistedChunks = false;
 
-  constructor(ref: number, labelsOffset: number, labelsCount: number, hash: number) {
+  // No label hash is kept: as a number of up to 2^32 it would cost a heap
+  // number besides its field; removal, the only user, recomputes it.
+  constructor(ref: number, labelsOffset: number, labelsCount: number) {
     this.ref = ref;
     this.labelsOffset = labelsOffset;
     this.labelsCount = labelsCount;
-    this.hash = hash;
   }
 
   get empty(): boolean {
@@ -111,9 +114,14 @@ export class MemSeries {
     }
     const last = head !== null ? head.lastTimestamp : chunks![chunks!.length - 1]!.maxTime;
     if (t > last) {
-      if (head === null || head.numSamples >= ctx.samplesPerChunk || Math.floor(t / chunkRange) !== Math.floor(this.headMinTime / chunkRange)) {
-        this.cutHead(ctx.slab);
+      if (head === null) {
         this.openHead(t, hi, lo);
+      } else if (head.numSamples >= ctx.samplesPerChunk || Math.floor(t / chunkRange) !== Math.floor(this.headMinTime / chunkRange)) {
+        this.completeHead(head, ctx.slab);
+        // The next chunk starts in this one's room, which fits it about right: a
+        // first chunk, whose size nobody knew, moves into a slot of that size.
+        head.restart(t, hi, lo, ctx.openChunks);
+        this.startHead(t);
       } else {
         head.appendBits(t, hi, lo);
       }
@@ -132,23 +140,32 @@ export class MemSeries {
     return this.insert(t, hi, lo, ctx);
   }
 
-  /** Moves the open head chunk to the completed list. */
-  cutHead(slab: ChunkSlab): HeadChunk | null {
-    const head = this.head;
-    if (head === null) return null;
+  /** Adds a copy of the open chunk to the completed list; the caller restarts or drops the open one. */
+  private completeHead(head: XORAppender, slab: ChunkSlab): void {
     const chunk: HeadChunk = { id: this.headId, minTime: this.headMinTime, maxTime: head.lastTimestamp, data: slab.store(head.bytes()), persisted: false };
     (this.chunks ??= []).push(chunk);
-    this.head = null;
     this.hasUnpersistedChunks = true;
-    return chunk;
   }
 
   private openHead(t: number, hi: number, lo: number): void {
+    // A buffer of its own until its size is known (see restart): growing
+    // through the small slots would leave them free in pages for good.
     const app = new XORAppender(48);
     app.appendBits(t, hi, lo);
     this.head = app;
+    this.startHead(t);
+  }
+
+  private startHead(t: number): void {
     this.headMinTime = t;
     this.headId = this.nextChunkId++;
+  }
+
+  /** Drops the open chunk and gives its room back (e.g. once a block holds its samples). */
+  dropHead(): void {
+    if (this.head === null) return;
+    this.head.release();
+    this.head = null;
   }
 
   /** The stored value bits at exactly `t`, if any. */
@@ -174,7 +191,7 @@ export class MemSeries {
    */
   private insert(t: number, hi: number, lo: number, ctx: ChunkContext): Append {
     const chunkRange = ctx.chunkRangeMs;
-    if (this.head !== null && t >= this.headMinTime) return this.rewriteHead(t, hi, lo);
+    if (this.head !== null && t >= this.headMinTime) return this.rewriteHead(t, hi, lo, ctx.openChunks);
     const range = Math.floor(t / chunkRange);
     const chunks = (this.chunks ??= []);
     const i = chunkIndexAtOrBefore(chunks, t);
@@ -184,7 +201,7 @@ export class MemSeries {
     if (next !== undefined) {
       if (Math.floor(next.minTime / chunkRange) === range) return this.rewriteChunk(i + 1, t, hi, lo, ctx.slab);
     } else if (this.head !== null && Math.floor(this.headMinTime / chunkRange) === range) {
-      return this.rewriteHead(t, hi, lo);
+      return this.rewriteHead(t, hi, lo, ctx.openChunks);
     }
     chunks.splice(i + 1, 0, { id: this.nextChunkId++, minTime: t, maxTime: t, data: singleSample(t, hi, lo), persisted: false });
     this.hasUnpersistedChunks = true;
@@ -201,10 +218,11 @@ export class MemSeries {
     return Append.Appended;
   }
 
-  private rewriteHead(t: number, hi: number, lo: number): Append {
+  private rewriteHead(t: number, hi: number, lo: number, slots: SlotAllocator): Append {
     const merged = insertSample(this.head!.bytes(), t, hi, lo);
     if (merged === null) return Append.ChunkFull;
-    this.head = XORAppender.fromChunk(merged);
+    this.head!.release();
+    this.head = XORAppender.fromChunk(merged, slots);
     this.headMinTime = Math.min(this.headMinTime, t);
     return Append.Appended;
   }
@@ -234,11 +252,15 @@ export class MemSeries {
   }
 
   /** Re-opens a head chunk from its bytes (checkpoint replay). */
-  restoreHead(id: number, data: Uint8Array): void {
-    const app = XORAppender.fromChunk(data);
-    if (app.numSamples === 0) return;
+  restoreHead(id: number, data: Uint8Array, slots: SlotAllocator): void {
+    const app = XORAppender.fromChunk(data, slots);
+    if (app.numSamples === 0) {
+      app.release();
+      return;
+    }
     it.reset(data);
     it.next();
+    this.head?.release();
     this.head = app;
     this.headMinTime = it.t;
     this.headId = id;

@@ -82,7 +82,7 @@ export function loadSnapshot(head: Head, data: Uint8Array): number {
     s.nextChunkId = r.uvarint();
     const headId = r.uvarint();
     const chunk = r.bytes();
-    if (chunk.length > 2) s.restoreHead(headId, chunk);
+    if (chunk.length > 2) head.restoreHead(s, headId, chunk);
     const ne = r.uvarint();
     for (let j = 0; j < ne; j++) {
       const timestamp = r.varint();

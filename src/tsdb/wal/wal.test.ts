@@ -128,6 +128,8 @@ describe("checkpoints", () => {
     expect(loadSnapshot(h2, encodeSnapshot(h))).toBe(20);
     for (const row of rows) loadChunkBatch(h2, row);
     expect(dump(h2)).toBe(dump(h));
+    // Open chunks come back in slots of the new head's pages.
+    expect(h2.openChunks.stats().slotsInUse).toBe(20);
     // The rebuilt head keeps appending where the old one stopped.
     const s = h2.getOrCreate(series[0]!.labels);
     expect(s.maxTime).toBe(299_000);
