@@ -6,7 +6,7 @@
  *   npm run bench:ingest -- [--series 10000,100000] [--seconds 20] [--concurrency 8]
  *                           [--protocols v1,v2] [--targets promflare,prometheus]
  *                           [--max-samples 2000000] [--batch 2000] [--repeat 1]
- *                           [--profile DIR]
+ *                           [--profile DIR] [--baseline REV]
  *
  * With --repeat N each server is measured N times, the two taking turns, and
  * the tables show the median of each figure: on a shared 2-core machine one
@@ -17,6 +17,10 @@
  * printed. Sampling slows the isolate, so such runs measure where the time
  * goes, not how much there is.
  *
+ * With --baseline REV, promflare as of that git revision runs too, right
+ * after the current tree in every turn (see baseline.ts), and a last table
+ * gives each figure's ratio between the two, paired by turn.
+ *
  * Series are assigned to senders by index, like Prometheus's queue shards,
  * so each series' samples stay in time order. One full scrape is sent first
  * (series creation, reported separately); the timed phase follows.
@@ -26,6 +30,7 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { NodeExporterGenerator, encodeV1, encodeV2, type GeneratedSeries } from "./gen";
 import { formatProfileSummary, startCpuProfile, summarizeProfile } from "./cpu-profile";
+import { checkoutBaseline, pairedRatio, type BaselineCheckout } from "./baseline";
 import { UNLIMITED_INGEST_VARS, startWranglerDev } from "../test/support/wrangler";
 import { findPrometheusTools, startPrometheus, MISSING_PROMETHEUS, type PrometheusTools } from "../test/support/prometheus";
 import { pushRemoteWrite, type RemoteWriteProtocol } from "../test/support/push";
@@ -38,7 +43,8 @@ import { apiGet } from "../test/support/promapi";
 const SERIES_PER_TARGET = 92;
 const TENANT = "bench";
 
-type TargetName = "promflare" | "prometheus";
+/** "baseline" is promflare at the --baseline revision. */
+type TargetName = "promflare" | "prometheus" | "baseline";
 
 interface Batch {
   readonly body: Uint8Array;
@@ -281,11 +287,13 @@ async function runTarget(
   protocol: RemoteWriteProtocol,
   seconds: number,
   profileFile: string | undefined,
+  baseline: BaselineCheckout | undefined,
 ): Promise<RunResult> {
   const run = { target, protocol, series: workload.series };
-  if (target === "promflare") {
+  if (target !== "prometheus") {
     const persistDir = makeTempDir("bench-ingest-state");
-    const server = await startWranglerDev({ persistTo: persistDir, vars: UNLIMITED_INGEST_VARS });
+    const config = target === "baseline" ? baseline!.config : undefined;
+    const server = await startWranglerDev({ persistTo: persistDir, vars: UNLIMITED_INGEST_VARS, config });
     try {
       const profile = profileFile === undefined ? undefined : { inspectorUrl: server.inspectorUrl, file: profileFile };
       const measured = await measure(server, "/api/v1/push", TENANT, workload, protocol, seconds, profile);
@@ -388,22 +396,46 @@ async function main(): Promise<void> {
     batch: "2000",
     repeat: "1",
     profile: "",
+    baseline: "",
   });
-  const profileDir = flags.profile === "" ? undefined : flags.profile!;
-  if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
-  const repeat = Math.max(1, Number(flags.repeat));
-  const seriesList = flags.series!.split(",").map(Number);
-  const seconds = Number(flags.seconds);
-  const concurrency = Number(flags.concurrency);
-  const protocols = flags.protocols!.split(",") as RemoteWriteProtocol[];
+  if (flags.profile !== "") mkdirSync(flags.profile!, { recursive: true });
   let targets = flags.targets!.split(",") as TargetName[];
-  const maxSamples = Number(flags["max-samples"]);
-  const batchSize = Number(flags.batch);
   const tools = findPrometheusTools();
   if (tools === undefined && targets.includes("prometheus")) {
     console.warn(`${MISSING_PROMETHEUS}: benchmarking promflare alone`);
     targets = targets.filter((t) => t !== "prometheus");
   }
+  let baseline: BaselineCheckout | undefined;
+  if (flags.baseline !== "") {
+    const at = targets.indexOf("promflare");
+    if (at < 0) throw new Error("--baseline compares with promflare: keep promflare in --targets");
+    baseline = checkoutBaseline(flags.baseline!);
+    console.log(`baseline: promflare at ${baseline.rev} (${baseline.commit.slice(0, 12)}), run right after the current tree in each turn`);
+    targets.splice(at + 1, 0, "baseline");
+  }
+  const label = (t: TargetName): string => (t === "baseline" ? `promflare@${baseline!.rev}` : t);
+  try {
+    await runAll(flags, targets, tools, baseline, label);
+  } finally {
+    baseline?.remove();
+  }
+}
+
+async function runAll(
+  flags: Record<string, string>,
+  targets: readonly TargetName[],
+  tools: PrometheusTools | undefined,
+  baseline: BaselineCheckout | undefined,
+  label: (t: TargetName) => string,
+): Promise<void> {
+  const repeat = Math.max(1, Number(flags.repeat));
+  const seriesList = flags.series!.split(",").map(Number);
+  const seconds = Number(flags.seconds);
+  const concurrency = Number(flags.concurrency);
+  const protocols = flags.protocols!.split(",") as RemoteWriteProtocol[];
+  const maxSamples = Number(flags["max-samples"]);
+  const batchSize = Number(flags.batch);
+  const profileDir = flags.profile === "" ? undefined : flags.profile!;
 
   const results: RunResult[] = [];
   for (const seriesWanted of seriesList) {
@@ -418,12 +450,12 @@ async function main(): Promise<void> {
         for (const target of targets) {
           const profileFile =
             profileDir === undefined || target !== "promflare" ? undefined : join(profileDir, `promflare-${protocol}-${workload.series}-run${rep + 1}.cpuprofile`);
-          const r = await runTarget(target, tools, workload, protocol, seconds, profileFile);
+          const r = await runTarget(target, tools, workload, protocol, seconds, profileFile, baseline);
           results.push(r);
           const f = figures(r);
           const w = r.warmup;
           console.log(
-            `  ${target.padEnd(10)}${repeat > 1 ? ` run ${rep + 1}/${repeat}` : ""} creation: ${fmt(w.samplesOk / w.wallSeconds, 0)} samples/s; ` +
+            `  ${label(target).padEnd(10)}${repeat > 1 ? ` run ${rep + 1}/${repeat}` : ""} creation: ${fmt(w.samplesOk / w.wallSeconds, 0)} samples/s; ` +
               `steady: ${fmt(f.samplesPerSecond, 0)} samples/s over ${fmt(r.timed.wallSeconds)} s` +
               `${r.timed.exhausted ? " (ran out of batches)" : ""}, head series ${fmt(r.headSeries, 0)}`,
           );
@@ -451,7 +483,7 @@ async function main(): Promise<void> {
         let failed = 0;
         for (const r of g.runs) for (const n of [...r.timed.failures.values(), ...r.warmup.failures.values()]) failed += n;
         return [
-          `${g.target} ${g.protocol} ${g.series}`,
+          `${label(g.target)} ${g.protocol} ${g.series}`,
           fmt(f.samplesPerSecond, 0),
           fmt(f.p50, 1),
           fmt(f.p99, 1),
@@ -490,6 +522,32 @@ async function main(): Promise<void> {
       ),
     );
   }
+  if (baseline !== undefined) printBaselineRatios(groups, label("baseline"));
+}
+
+/** promflare against its baseline revision, each figure's ratio taken within a turn, then the median. */
+function printBaselineRatios(groups: readonly RunGroup[], baselineLabel: string): void {
+  const rows: string[][] = [];
+  for (const p of groups.filter((g) => g.target === "promflare")) {
+    const q = groups.find((g) => g.target === "baseline" && g.protocol === p.protocol && g.series === p.series);
+    if (q === undefined) continue;
+    const a = p.runs.map(figures);
+    const b = q.runs.map(figures);
+    const paired = (pick: (f: Figures) => number | undefined): string => {
+      const r = pairedRatio(a.map(pick), b.map(pick));
+      return r === undefined ? "n/a" : `${r.toFixed(3)}×`;
+    };
+    rows.push([
+      `${p.protocol} ${p.series}`,
+      String(Math.min(a.length, b.length)),
+      paired((f) => f.samplesPerSecond),
+      paired((f) => f.cpuMicrosPerSample),
+      paired((f) => f.runtimeCpuMicrosPerSample),
+      paired((f) => f.p50),
+    ]);
+  }
+  console.log(`\nRatios promflare / ${baselineLabel}, median over turns of each turn's ratio (samples/s: >1 is faster; the others: >1 costs more):`);
+  console.log(table(["run", "turns", "samples/s", "CPU/sample", "Worker+DOs CPU/sample", "p50"], rows));
 }
 
 killChildrenOnSignal();
