@@ -36,7 +36,31 @@ describe("slot pages", () => {
     expect(pages.alloc(20)).toBe(32);
     expect(pages.offset).toBe(first.offset);
     expect(pages.stats().slotsInUse).toBe(5);
-    expect(() => pages.free(first.page, first.offset, 40)).toThrow(/no slot class/);
+    expect(() => pages.free(first.page, first.offset, 40)).toThrow(/no slot of 40 bytes/);
+  });
+
+  it("drops a page once none of its slots is in use, unless it is still being carved", () => {
+    const pages = new SlotPages();
+    const slots: { page: Uint8Array; offset: number }[] = [];
+    // 32 KiB pages hold 682 slots of 48 bytes: three pages, the last one being carved.
+    for (let i = 0; i < 1500; i++) {
+      pages.alloc(48);
+      slots.push({ page: pages.page, offset: pages.offset });
+    }
+    expect(pages.stats().pageBytes).toBe(3 * 32 * 1024);
+    for (const s of slots.slice(0, 682)) pages.free(s.page, s.offset, 48);
+    expect(pages.stats().pageBytes).toBe(2 * 32 * 1024);
+    for (const s of slots.slice(682)) pages.free(s.page, s.offset, 48);
+    expect(pages.stats()).toEqual({ pageBytes: 32 * 1024, slotsInUse: 0 });
+    // The dropped pages' slots are no longer handed out; the carved page's are.
+    const first = slots[0]!.page;
+    const second = slots[682]!.page;
+    let reused = 0;
+    for (let i = 0; i < 700; i++) {
+      pages.alloc(48);
+      if (pages.page === first || pages.page === second) reused++;
+    }
+    expect(reused).toBe(0);
   });
 
   it("opens a new page when a class's page is carved out", () => {

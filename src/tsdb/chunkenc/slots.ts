@@ -12,9 +12,11 @@
  * allocates nothing for its open chunks.
  *
  * Classes step by about 1.5×, so a slot wastes a third of itself at most.
- * Pages are never returned: freed slots go on their class's free list and
- * are handed out again first. A slot's bytes are not cleared on reuse; the
- * bit writer assigns every byte before it ORs bits into it.
+ * Freed slots go on their class's free list and are handed out again first;
+ * a page whose slots are all free is dropped (a burst of new series grows
+ * through the small classes once and leaves their pages empty behind it).
+ * A slot's bytes are not cleared on reuse; the bit writer assigns every
+ * byte before it ORs bits into it.
  */
 
 /** Slot sizes in bytes. A 120-sample XOR chunk is ~150-250 bytes; the largest fits any 120 samples. */
@@ -36,6 +38,12 @@ export interface SlotAllocator {
   free(page: Uint8Array, offset: number, size: number): void;
 }
 
+/** A page's class and how many of its slots are handed out. */
+interface PageUse {
+  readonly cls: number;
+  inUse: number;
+}
+
 export class SlotPages implements SlotAllocator {
   page: Uint8Array = new Uint8Array(0);
   offset = 0;
@@ -45,7 +53,7 @@ export class SlotPages implements SlotAllocator {
   /** Per class: freed slots, as parallel stacks of pages and offsets. */
   private readonly freePages: Uint8Array[][] = SLOT_SIZES.map(() => []);
   private readonly freeOffsets: number[][] = SLOT_SIZES.map(() => []);
-  private pages = 0;
+  private readonly uses = new Map<Uint8Array, PageUse>();
   private slotsInUse = 0;
 
   alloc(minBytes: number): number {
@@ -57,33 +65,58 @@ export class SlotPages implements SlotAllocator {
     if (offsets.length > 0) {
       this.offset = offsets.pop()!;
       this.page = this.freePages[c]!.pop()!;
+      this.uses.get(this.page)!.inUse++;
       return size;
     }
     let page = this.current[c]!;
     let at = this.carved[c]!;
     if (at + size > page.length) {
+      const done = this.uses.get(page);
+      if (done !== undefined && done.inUse === 0) this.dropPage(c, page);
       page = new Uint8Array(PAGE_BYTES);
       this.current[c] = page;
-      this.pages++;
+      this.uses.set(page, { cls: c, inUse: 0 });
       at = 0;
     }
     this.carved[c] = at + size;
+    this.uses.get(page)!.inUse++;
     this.page = page;
     this.offset = at;
     return size;
   }
 
   free(page: Uint8Array, offset: number, size: number): void {
-    const c = classOf(size);
-    if (c < 0 || SLOT_SIZES[c] !== size) throw new RangeError(`no slot class of ${size} bytes`);
+    const use = this.uses.get(page);
+    if (use === undefined || SLOT_SIZES[use.cls] !== size) throw new RangeError(`no slot of ${size} bytes in this page`);
     this.slotsInUse--;
-    this.freePages[c]!.push(page);
-    this.freeOffsets[c]!.push(offset);
+    use.inUse--;
+    // A page none of whose slots is in use goes back to the engine, unless it is still being carved.
+    if (use.inUse === 0 && page !== this.current[use.cls]) {
+      this.dropPage(use.cls, page);
+      return;
+    }
+    this.freePages[use.cls]!.push(page);
+    this.freeOffsets[use.cls]!.push(offset);
   }
 
   /** Bytes reserved in pages, and slots handed out and not freed. */
   stats(): { readonly pageBytes: number; readonly slotsInUse: number } {
-    return { pageBytes: this.pages * PAGE_BYTES, slotsInUse: this.slotsInUse };
+    return { pageBytes: this.uses.size * PAGE_BYTES, slotsInUse: this.slotsInUse };
+  }
+
+  /** Forgets a page and its free slots. Rare (all of a page's slots freed), so a pass over its class's list is fine. */
+  private dropPage(c: number, page: Uint8Array): void {
+    this.uses.delete(page);
+    const pages = this.freePages[c]!;
+    const offsets = this.freeOffsets[c]!;
+    let k = 0;
+    for (let i = 0; i < pages.length; i++) {
+      if (pages[i] === page) continue;
+      pages[k] = pages[i]!;
+      offsets[k++] = offsets[i]!;
+    }
+    pages.length = k;
+    offsets.length = k;
   }
 }
 

@@ -183,6 +183,18 @@ describe("open chunk slots", () => {
     expect(h.openChunks.stats().slotsInUse).toBe(0);
   });
 
+  it("keeps no pages for the small slots new series grew out of", () => {
+    const h = new Head();
+    const series = Array.from({ length: 3000 }, (_, i) => h.getOrCreate(labelsFromRecord({ __name__: "m", i: String(i) })));
+    for (let k = 0; k < 100; k++) series.forEach((s, i) => h.appendValue(s, k * 15_000 + (i % 7), Math.sin(i + k) * 1000, 0));
+    const { pageBytes, slotsInUse } = h.openChunks.stats();
+    expect(slotsInUse).toBe(3000);
+    let chunkBytes = 0;
+    for (const s of series) chunkBytes += s.head!.byteLength;
+    // Slots a third larger than their chunks at most, plus a partly carved page per class.
+    expect(pageBytes).toBeLessThan((chunkBytes * 3) / 2 + 13 * 32 * 1024);
+  });
+
   it("moves an open chunk rewritten by an out-of-order sample into a new slot and frees the old one", () => {
     const h = new Head();
     const s = h.getOrCreate(up);

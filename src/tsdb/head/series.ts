@@ -109,17 +109,17 @@ export class MemSeries {
     const head = this.head;
     const chunks = this.chunks;
     if (head === null && (chunks === null || chunks.length === 0)) {
-      this.openHead(t, hi, lo);
+      this.openHead(t, hi, lo, ctx.openChunks);
       return Append.Appended;
     }
     const last = head !== null ? head.lastTimestamp : chunks![chunks!.length - 1]!.maxTime;
     if (t > last) {
       if (head === null) {
-        this.openHead(t, hi, lo);
+        this.openHead(t, hi, lo, ctx.openChunks);
       } else if (head.numSamples >= ctx.samplesPerChunk || Math.floor(t / chunkRange) !== Math.floor(this.headMinTime / chunkRange)) {
         this.completeHead(head, ctx.slab);
-        // The next chunk starts in this one's room, which fits it about right: a
-        // first chunk, whose size nobody knew, moves into a slot of that size.
+        // The next chunk starts in this one's room, which fits it about right
+        // (one that outgrew the largest slot comes back to a slot of its size).
         head.restart(t, hi, lo, ctx.openChunks);
         this.startHead(t);
       } else {
@@ -147,10 +147,8 @@ export class MemSeries {
     this.hasUnpersistedChunks = true;
   }
 
-  private openHead(t: number, hi: number, lo: number): void {
-    // A buffer of its own until its size is known (see restart): growing
-    // through the small slots would leave them free in pages for good.
-    const app = new XORAppender(48);
+  private openHead(t: number, hi: number, lo: number, slots: SlotAllocator): void {
+    const app = new XORAppender(48, slots);
     app.appendBits(t, hi, lo);
     this.head = app;
     this.startHead(t);
