@@ -110,7 +110,8 @@ export class BitWriter {
       slots.free(old, start, size);
       this.slots = null;
     }
-    this.buf = grown(start === 0 ? old : old.subarray(start, start + size), used, need);
+    // From a slot, the doubling starts from the slot's size, not its page's.
+    this.buf = grown(old.subarray(start, start + size), used, need);
     this.start = 0;
     this.end = used;
     this.limit = this.buf.length;
