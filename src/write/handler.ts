@@ -21,6 +21,7 @@ import { distribute, type AcceptedSeries } from "../distributor/distribute";
 import { seriesLabels, type DecodedWriteRequest, type Exemplar, type MetricMetadata } from "./request";
 import { decodeWriteRequestV1 } from "./rw1";
 import { decodeWriteRequestV2 } from "./rw2";
+import { decodedBodyScratch, giveRefColumn } from "./scratch";
 import { decodeSnappy, SnappyError } from "./snappy";
 import { LabelChecker, validateExemplar, validateMetadata, validateSeries, type ValidationLimits } from "./validate";
 import { ProtobufError } from "../proto/reader";
@@ -107,7 +108,8 @@ async function handlePush(c: Context<AppEnv>): Promise<Response> {
   }
   let req: DecodedWriteRequest;
   try {
-    const raw = decodeSnappy(body, intVar(env.MAX_DECODED_BYTES, DEFAULT_MAX_DECODED_BYTES));
+    // The decoded body is read only by the decoder, right here: one reused buffer serves every request.
+    const raw = decodeSnappy(body, intVar(env.MAX_DECODED_BYTES, DEFAULT_MAX_DECODED_BYTES), decodedBodyScratch);
     req = negotiated.protocol === "v2" ? decodeWriteRequestV2(raw) : decodeWriteRequestV1(raw);
   } catch (e) {
     if (e instanceof SnappyError) return reply(e.kind === "too-large" ? 413 : 400, NOTHING, e.message);
@@ -135,6 +137,9 @@ async function handlePush(c: Context<AppEnv>): Promise<Response> {
   } catch (e) {
     console.error(`push for tenant ${tenant} failed:`, e);
     return reply(500, NOTHING, `failed pushing to ingester: ${(e as Error).message}`);
+  } finally {
+    // Packed, sent and answered: nothing reads the label references any more.
+    giveRefColumn(req.labelRefs);
   }
   const written: Written = { samples: result.samplesWritten, histograms: 0, exemplars: result.exemplarsWritten };
   const problems = [...checked.problems, ...result.rejections.map(rejectionProblem)];

@@ -9,6 +9,7 @@ import { decodeSample } from "./decode-sample";
 import { metricTypeFromEnum } from "./metric-type";
 import type { DecodedSeries, DecodedWriteRequest, Exemplar, MetricMetadata } from "./request";
 import { SampleBuffer } from "./sample-buffer";
+import { takeRefColumn } from "./scratch";
 import { LabelRefBuffer, RequestSymbols } from "./symbols";
 
 const MSG = "prometheus.WriteRequest";
@@ -38,7 +39,7 @@ function decode(r: ProtoReader): DecodedWriteRequest {
     samples: new SampleBuffer(r.end >>> 6),
     symbols: new RequestSymbols(),
     // A label pair costs at least 6 bytes on the wire.
-    refs: new LabelRefBuffer(r.end >>> 2),
+    refs: new LabelRefBuffer(r.end >>> 2, takeRefColumn),
   };
   const series: DecodedSeries[] = [];
   const metadata: MetricMetadata[] = [];

@@ -10,6 +10,7 @@ import { decodeSample } from "./decode-sample";
 import { metricTypeFromEnum } from "./metric-type";
 import type { DecodedSeries, DecodedWriteRequest, Exemplar, MetricMetadata } from "./request";
 import { SampleBuffer } from "./sample-buffer";
+import { takeRefColumn } from "./scratch";
 import { LabelRefBuffer, RequestSymbols } from "./symbols";
 
 const MSG = "io.prometheus.write.v2.Request";
@@ -70,7 +71,7 @@ function decode(r: ProtoReader): DecodedWriteRequest {
     symbols,
     // Samples are ~20 bytes each on the wire, labels refs a few bytes more.
     samples: new SampleBuffer(r.end >>> 5),
-    refs: new LabelRefBuffer(r.end >>> 1),
+    refs: new LabelRefBuffer(r.end >>> 1, takeRefColumn),
     metadata: new Map(),
     lastMetadata: Int32Array.of(-1, 0, 0, 0),
   };

@@ -36,9 +36,10 @@ export function snappyDecodedLength(src: Uint8Array): number {
 
 /**
  * Decodes a snappy block, refusing it when it declares more than
- * `maxDecodedBytes`. Throws `SnappyError`.
+ * `maxDecodedBytes`. Throws `SnappyError`. The output is a fresh array, or
+ * `into(length)` when given (e.g. a reused buffer: every byte is written).
  */
-export function decodeSnappy(src: Uint8Array, maxDecodedBytes: number): Uint8Array {
+export function decodeSnappy(src: Uint8Array, maxDecodedBytes: number, into?: (length: number) => Uint8Array): Uint8Array {
   const { length: total, next } = readPreamble(src);
   if (total > maxDecodedBytes) {
     throw new SnappyError(
@@ -46,7 +47,7 @@ export function decodeSnappy(src: Uint8Array, maxDecodedBytes: number): Uint8Arr
       `snappy: decoded length ${total} exceeds the limit of ${maxDecodedBytes} bytes`,
     );
   }
-  const out = new Uint8Array(total);
+  const out = into === undefined ? new Uint8Array(total) : into(total);
   let pos = next;
   let op = 0;
   const end = src.length;

@@ -74,8 +74,10 @@ export class LabelRefBuffer {
   private data: Uint32Array;
   private used = 0;
 
-  constructor(capacity: number) {
-    this.data = new Uint32Array(Math.max(16, capacity));
+  /** `take` supplies the first array (e.g. a reused one, see scratch.ts). */
+  constructor(capacity: number, take?: (n: number) => Uint32Array) {
+    const n = Math.max(16, capacity);
+    this.data = take === undefined ? new Uint32Array(n) : take(n);
   }
 
   get length(): number {

@@ -13,6 +13,41 @@ const now = Date.now();
 const t0 = now - 60_000;
 
 describe("remote_write round trip", () => {
+  it("keeps concurrent requests apart while they reuse decode buffers", async () => {
+    // Requests of different sizes and both protocols in flight together, twice over, so buffers
+    // given back by one are taken by the next while others still hold theirs.
+    const sizes = [3, 40, 7, 120, 1, 64, 15, 90];
+    for (const round of [0, 1]) {
+      const results = await Promise.all(
+        sizes.map((n, r) =>
+          push(
+            "concurrent",
+            { series: Array.from({ length: n }, (_, i) => series({ __name__: `m_${r}`, i: `${i}`, req: `${r}` }, [[t0 + round * 15_000, r * 1000 + i]])) },
+            { v2: r % 2 === 1 },
+          ),
+        ),
+      );
+      results.forEach((res, r) => {
+        expect(res.status).toBe(204);
+        expect(written(res).samples).toBe(sizes[r]);
+      });
+    }
+    for (const [r, n] of sizes.entries()) {
+      const q = await api<{ result: { metric: Record<string, string>; values: [number, string][] }[] }>("concurrent", "/api/v1/query_range", {
+        query: `m_${r}`,
+        start: String(t0 / 1000),
+        end: String((t0 + 15_000) / 1000),
+        step: "15",
+      });
+      expect(q.body.data.result.length).toBe(n);
+      for (const s of q.body.data.result) {
+        expect(s.metric.req).toBe(String(r));
+        const want = String(r * 1000 + Number(s.metric.i));
+        expect(s.values.map(([, v]) => v)).toEqual([want, want]);
+      }
+    }
+  });
+
   it("stores 1.0 samples and lists them back", async () => {
     const res = await push("rt-v1", {
       series: [
