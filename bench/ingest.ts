@@ -268,13 +268,13 @@ async function measure(
   const url = `${server.url}${path}`;
   const rssBaseline = treeUsage(server.pid).rssBytes;
   const warmup = await runPhase(url, protocol, workload.warmup, server.pid, 600, tenant);
-  const profiler = profileRequest === undefined ? undefined : await startCpuProfile(profileRequest.inspectorUrl);
+  const profiler = profileRequest === undefined ? undefined : { file: profileRequest.file, run: await startCpuProfile(profileRequest.inspectorUrl) };
   const timed = await runPhase(url, protocol, workload.timed, server.pid, seconds, tenant);
   let profile: string | undefined;
   if (profiler !== undefined) {
-    const p = await profiler.stop();
-    writeFileSync(profileRequest!.file, JSON.stringify(p));
-    profile = `${formatProfileSummary(summarizeProfile(p, 15))}\n(whole profile: ${profileRequest!.file}, for Chrome DevTools' Performance panel)`;
+    const p = await profiler.run.stop();
+    writeFileSync(profiler.file, JSON.stringify(p));
+    profile = `${formatProfileSummary(summarizeProfile(p, 15))}\n(whole profile: ${profiler.file}, for Chrome DevTools' Performance panel)`;
   }
   const rssEnd = treeUsage(server.pid).rssBytes;
   return { warmup, timed, rssBaseline, rssEnd, headSeries: await headSeries(server.url, tenant), profile };
@@ -413,9 +413,8 @@ async function main(): Promise<void> {
     console.log(`baseline: promflare at ${baseline.rev} (${baseline.commit.slice(0, 12)}), run right after the current tree in each turn`);
     targets.splice(at + 1, 0, "baseline");
   }
-  const label = (t: TargetName): string => (t === "baseline" ? `promflare@${baseline!.rev}` : t);
   try {
-    await runAll(flags, targets, tools, baseline, label);
+    await runAll(flags, targets, tools, baseline);
   } finally {
     baseline?.remove();
   }
@@ -426,8 +425,8 @@ async function runAll(
   targets: readonly TargetName[],
   tools: PrometheusTools | undefined,
   baseline: BaselineCheckout | undefined,
-  label: (t: TargetName) => string,
 ): Promise<void> {
+  const label = (t: TargetName): string => (t === "baseline" ? `promflare@${baseline!.rev}` : t);
   const repeat = Math.max(1, Number(flags.repeat));
   const seriesList = flags.series!.split(",").map(Number);
   const seconds = Number(flags.seconds);
