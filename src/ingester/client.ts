@@ -14,7 +14,8 @@ export function shardOf(labels: Labels, shards: number): number {
 
 /** The shard of a series whose `hashLabels` value is already known. */
 export function shardOfHash(hash: number, shards: number): number {
-  return hash % shards;
+  // hash is a uint32: split it so the remainder is taken on small integers, not doubles.
+  return ((((hash >>> 16) % shards) * (65536 % shards)) + (hash & 0xffff)) % shards;
 }
 
 export function ingester(env: Env, tenant: TenantId, shard: number): IngesterRPC {
