@@ -75,13 +75,16 @@ describe("compaction", () => {
     const before = await snapshot(tenant, START, to);
     expect(before[0]!.length).toBe(12);
 
-    const now = Date.now() + HOUR;
     // Two rounds at once (as when the alarm fires during an RPC-started
     // round) must not plan the same compaction twice.
     // The tenant's own alarm may be mid-round when two RPC rounds find
     // nothing left to plan: wait for its result rather than stop early.
+    // Each round's clock is an hour ahead of the real one and moves on with
+    // it: a fixed one would run backwards between rounds, and blocks a slow
+    // round registered late would then stay "uploaded in the future" for
+    // every later round, never old enough to merge.
     for (let rounds = 0; rounds < 50; rounds++) {
-      const [a, b] = await Promise.all([0, 1].map(() => tenantDO(tenant).runCompaction(now, { waitMs: 0 })));
+      const [a, b] = await Promise.all([0, 1].map(() => tenantDO(tenant).runCompaction(Date.now() + HOUR, { waitMs: 0 })));
       if (a!.compacted.length + b!.compacted.length > 0) continue;
       const unmarked = (await tenantDO(tenant).listBlocks()).filter((b) => b.markedAt === null);
       if (unmarked.length === 1 && unmarked[0]!.level === 3) break;
@@ -111,7 +114,7 @@ describe("compaction", () => {
     await sleepPastIndexCache();
     expect(await snapshot(tenant, START, to)).toEqual(before);
 
-    const later = await tenantDO(tenant).runCompaction(now + HOUR);
+    const later = await tenantDO(tenant).runCompaction(Date.now() + 2 * HOUR);
     expect(later.deleted.length).toBe(all.length - 1);
     expect(await env.BLOCKS.head(`${tenant}/${cut[0]!.ulid}/index`)).toBeNull();
     expect(await env.BLOCKS.head(`${tenant}/${cut[0]!.ulid}/meta.json`)).toBeNull();
