@@ -3,8 +3,8 @@
  * memory and its WAL and checkpoints in the object's SQLite storage.
  *
  * A push is applied to the head at once; its WAL record is written to
- * SQLite together with those of the other pushes that arrive in the same
- * turn (group commit), and the reply waits for that write. The DO's output
+ * SQLite together with those of the other pushes that arrive within a few
+ * milliseconds (group commit), and the reply waits for that write. The DO's output
  * gate also holds it until SQLite committed, so an acknowledged sample is
  * always durable. After an eviction or restart the constructor rebuilds the
  * head before serving.
@@ -25,7 +25,7 @@ import type { MatcherSpec } from "../src/model/matchers";
 import type { MetricMetadata } from "../src/write/request";
 import { Head } from "../src/tsdb/head/head";
 import { ingestPush } from "../src/tsdb/head/ingest";
-import { WalGroupCommit } from "../src/tsdb/wal/group-commit";
+import { groupCommitWindowMs, WalGroupCommit } from "../src/tsdb/wal/group-commit";
 import { LabelStrings } from "../src/ingester/push-codec";
 import { WalStore } from "../src/tsdb/wal/store";
 import type { ReplayStats } from "../src/tsdb/wal/store";
@@ -47,13 +47,15 @@ export class Ingester extends DurableObject<Env> implements IngesterRPC {
   private replayStats: ReplayStats | null = null;
   /** Label strings of packed pushes, decoded once. */
   private readonly labelStrings = new LabelStrings();
-  /** Pushes that arrive within one turn share a WAL row. */
-  private readonly group = new WalGroupCommit((records, metadata) => this.writeWal(records, metadata), yieldTurn);
+  /** Pushes that arrive within the group-commit window share a WAL row. */
+  private readonly group: WalGroupCommit;
   /** Cuts head ranges into blocks in R2 (alarm and flush). */
   readonly cutter: BlockCutter;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    const windowMs = groupCommitWindowMs(env.WAL_GROUP_COMMIT_MS);
+    this.group = new WalGroupCommit((records, metadata) => this.writeWal(records, metadata), () => wait(windowMs));
     this.wal = new WalStore(ctx.storage.sql);
     this.cutter = new BlockCutter(ctx, env, this.head, this.wal);
     void ctx.blockConcurrencyWhile(async () => {
@@ -145,9 +147,8 @@ export class Ingester extends DurableObject<Env> implements IngesterRPC {
   }
 }
 
-/** Lets RPCs already queued on the object run before a group is written. */
-function yieldTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+function wait(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function matchers(specs: readonly MatcherSpec[]): Matcher[] {

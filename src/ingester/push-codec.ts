@@ -531,7 +531,8 @@ export class LabelStrings {
     let h = 0x811c9dc5;
     const end = start + len;
     for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
-    h = (h ^ len) >>> 0;
+    // 30 bits: a small integer key; above that, Map keys are heap numbers, boxed on every lookup.
+    h = (h ^ len) & 0x3fffffff;
     const hit = this.byHash.get(h);
     if (hit !== undefined && sameAscii(hit, buf, start, len)) return hit;
     const s = utf8Decoder.decode(buf.subarray(start, end));

@@ -64,4 +64,21 @@ describe("ingester push (packed, group commit)", () => {
     expect([a.samplesWritten, b.samplesWritten]).toEqual([1, 1]);
     expect(await everything(ing)).toEqual({ "up,ä": [5000, 5] });
   });
+
+  it("pushes sent a few milliseconds apart, not in one turn, still share WAL rows within the group-commit window", async () => {
+    const ing = stub();
+    const names = Array.from({ length: 20 }, (_, i) => [...labelsFromRecord({ __name__: "spaced", i: String(i).padStart(2, "0") })]);
+    const pushes = [];
+    for (let k = 0; k < 8; k++) {
+      pushes.push(ing.push({ packed: packed(names, 1000 * (k + 1)), outOfOrderWindowMs: 0 }));
+      await new Promise((r) => setTimeout(r, 3));
+    }
+    const results = await Promise.all(pushes);
+    expect(results.reduce((n, r) => n + r.samplesWritten, 0)).toBe(160);
+    const stats = await ing.stats();
+    expect(stats.walSequence).toBeGreaterThanOrEqual(1);
+    expect(stats.walSequence).toBeLessThan(8);
+    await evictDurableObject(ing);
+    expect((await ing.stats()).replay?.samples).toBe(160);
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { float64Bits } from "../chunkenc/xor";
 import type { MetricMetadata } from "../../write/request";
-import { WalGroupCommit } from "./group-commit";
+import { DEFAULT_GROUP_COMMIT_MS, groupCommitWindowMs, WalGroupCommit } from "./group-commit";
 import { WalRecordReader } from "./record";
 
 /** A turn that ends only when the test says so. */
@@ -82,5 +82,12 @@ describe("WAL group commit", () => {
     const retry = g.commit().then(() => written);
     turn.end();
     expect(await retry).toBe(true);
+  });
+
+  it("takes its window from the setting, the default for anything unusable", () => {
+    expect(groupCommitWindowMs("0")).toBe(0);
+    expect(groupCommitWindowMs("12.5")).toBe(12.5);
+    expect(groupCommitWindowMs(undefined)).toBe(DEFAULT_GROUP_COMMIT_MS);
+    for (const bad of ["", " ", "-1", "abc", "1001", "Infinity"]) expect(groupCommitWindowMs(bad)).toBe(DEFAULT_GROUP_COMMIT_MS);
   });
 });

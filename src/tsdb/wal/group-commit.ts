@@ -1,11 +1,11 @@
 /**
  * Group commit for the WAL: pushes that reach an ingester while a write is
- * pending share one record, so a busy shard writes one SQLite row per turn
- * of its event loop instead of one per push.
+ * pending share one record, so a busy shard writes one SQLite row per
+ * window of a few milliseconds instead of one per push.
  *
  * A push appends what it stored to the shared record builder and awaits
- * `commit()`. The first waiter yields the turn once (other RPCs queued on
- * the object run and add to the same builder), then writes everything that
+ * `commit()`. The first waiter waits out the window (other RPCs reaching
+ * the object meanwhile run and add to the same builder), then writes everything that
  * accumulated in one call. Every waiter resolves only after the write that
  * holds its samples returned, and all of them reject if it threw: nothing is
  * acknowledged before it is durable.
@@ -15,6 +15,20 @@ import { WalRecordBuilder } from "./record";
 
 /** Writes records and changed metadata durably (e.g. one SQLite transaction); throws on failure. */
 export type WalWrite = (records: Uint8Array[], metadata: MetricMetadata[]) => void;
+
+/**
+ * How long the first push of a group waits for others before the group is
+ * written. Rows written are billed and every SQLite commit costs CPU, so a
+ * busy shard gains from a few milliseconds of latency; with 0 only the RPCs
+ * already queued on the object join.
+ */
+export const DEFAULT_GROUP_COMMIT_MS = 5;
+
+/** The window from its setting (ms, 0–1000); anything else gives the default. */
+export function groupCommitWindowMs(raw: string | undefined): number {
+  const n = Number(raw);
+  return raw !== undefined && raw.trim() !== "" && Number.isFinite(n) && n >= 0 && n <= 1000 ? n : DEFAULT_GROUP_COMMIT_MS;
+}
 
 export class WalGroupCommit {
   private readonly builder: WalRecordBuilder;
