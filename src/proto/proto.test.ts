@@ -183,6 +183,16 @@ describe("strings", () => {
     const w = new ProtoWriter().string("\ufeffvalue-longer-than-the-ascii-fast-path");
     expect(new ProtoReader(w.finish()).string()).toBe("\ufeffvalue-longer-than-the-ascii-fast-path");
   });
+  it("writes the same bytes for ASCII below, at and above 128 characters, empty strings and non-ASCII ones", () => {
+    const utf8 = new TextEncoder();
+    for (const s of ["", "a", "x".repeat(127), "y".repeat(128), "z".repeat(300), "nöde", "ab\u007f", "\u0080", "😀"]) {
+      const got = new ProtoWriter(16).string(s).finish();
+      const body = utf8.encode(s);
+      const want = new ProtoWriter(16).bytes(body).finish();
+      expect(Array.from(got), JSON.stringify(s)).toEqual(Array.from(want));
+      expect(new ProtoReader(got).string()).toBe(s);
+    }
+  });
   it("decodes ASCII on both sides of the fast-path length", () => {
     for (const s of ["a".repeat(24), "b".repeat(25), "ü".repeat(3)]) {
       expect(new ProtoReader(new ProtoWriter().string(s).finish()).string()).toBe(s);

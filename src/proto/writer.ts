@@ -4,6 +4,7 @@
  * (moving the body when the prefix needs more than the reserved byte).
  */
 import { WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "./reader";
+import { writeShortAscii } from "../encoding/ascii";
 import { grown } from "../encoding/grow";
 
 const TWO_POW_32 = 4294967296;
@@ -77,6 +78,13 @@ export class ProtoWriter {
   }
 
   string(value: string): this {
+    // Label names and values are short ASCII: copied in place, with no TextEncoder call and no array per string.
+    this.ensure(1 + value.length);
+    const end = writeShortAscii(this.buf, this.pos, value);
+    if (end >= 0) {
+      this.pos = end;
+      return this;
+    }
     return this.bytes(utf8.encode(value));
   }
 
