@@ -5,7 +5,7 @@
  *
  *   npm run bench:ingest -- [--series 10000,100000] [--seconds 20] [--concurrency 8]
  *                           [--protocols v1,v2] [--targets promflare,prometheus]
- *                           [--max-samples 2000000] [--batch 2000] [--repeat 1]
+ *                           [--max-samples 4000000] [--batch 2000] [--repeat 1]
  *                           [--profile DIR] [--baseline REV]
  *
  * With --repeat N each server is measured N times, the two taking turns, and
@@ -392,7 +392,7 @@ async function main(): Promise<void> {
     concurrency: "8",
     protocols: "v1,v2",
     targets: "promflare,prometheus",
-    "max-samples": "2000000",
+    "max-samples": "4000000",
     batch: "2000",
     repeat: "1",
     profile: "",
