@@ -19,13 +19,13 @@ const EMPTY = new Uint8Array(0);
  * bits are ORed into it, so reused memory needs no clearing.
  */
 export class BitWriter {
-  private buf: Uint8Array;
+  private buf: Uint8Array = EMPTY;
   /** Where the stream's first byte is in `buf`. */
   private start = 0;
   /** One past the last byte in use, counting a partially written last byte. */
   private end = 0;
   /** One past the last byte the stream may use. */
-  private limit: number;
+  private limit = 0;
   /** Free low bits in the last byte (0 = the last byte is full). */
   private free = 0;
   /** The pages `buf` belongs to; null when it is the writer's own. */
@@ -34,11 +34,9 @@ export class BitWriter {
   constructor(initialCapacity = 32, slots: SlotAllocator | null = null) {
     const want = Math.max(initialCapacity, 2);
     const size = slots === null ? 0 : slots.alloc(want);
-    if (size > 0) {
-      this.slots = slots;
-      this.buf = slots!.page;
-      this.start = this.end = slots!.offset;
-      this.limit = this.start + size;
+    if (slots !== null && size > 0) {
+      this.useSlot(slots, size);
+      this.end = this.start;
     } else {
       this.buf = new Uint8Array(want);
       this.limit = want;
@@ -68,12 +66,7 @@ export class BitWriter {
   protected rewind(slots: SlotAllocator | null, minBytes: number): void {
     if (slots !== null && this.slots === null) {
       const size = slots.alloc(Math.max(minBytes, 2));
-      if (size > 0) {
-        this.slots = slots;
-        this.buf = slots.page;
-        this.start = slots.offset;
-        this.limit = this.start + size;
-      }
+      if (size > 0) this.useSlot(slots, size);
     }
     this.end = this.start;
     this.free = 0;
@@ -85,6 +78,14 @@ export class BitWriter {
     this.slots = null;
     this.buf = EMPTY;
     this.start = this.end = this.limit = this.free = 0;
+  }
+
+  /** Takes the slot `slots` just handed out (its page and offset), `size` bytes long; `end` is the caller's. */
+  private useSlot(slots: SlotAllocator, size: number): void {
+    this.slots = slots;
+    this.buf = slots.page;
+    this.start = slots.offset;
+    this.limit = this.start + size;
   }
 
   private grow(extra: number): void {
@@ -101,10 +102,8 @@ export class BitWriter {
         // The new slot is another one, so the old bytes are intact until freed.
         slots.page.set(old.subarray(start, start + used), slots.offset);
         slots.free(old, start, size);
-        this.buf = slots.page;
-        this.start = slots.offset;
+        this.useSlot(slots, next);
         this.end = this.start + used;
-        this.limit = this.start + next;
         return;
       }
       slots.free(old, start, size);
