@@ -6,7 +6,7 @@
  *   npm run bench:ingest -- [--series 10000,100000] [--seconds 20] [--concurrency 8]
  *                           [--protocols v1,v2] [--targets promflare,prometheus]
  *                           [--max-samples 4000000] [--batch 2000] [--repeat 1]
- *                           [--profile DIR] [--baseline REV]
+ *                           [--profile DIR] [--baseline REV] [--shards N]
  *
  * With --repeat N each server is measured N times, the two taking turns, and
  * the tables show the median of each figure: on a shared 2-core machine one
@@ -21,6 +21,10 @@
  * after the current tree in every turn (see baseline.ts), and a last table
  * gives each figure's ratio between the two, paired by turn.
  *
+ * --shards N sets promflare's ingester shards per tenant (default: the
+ * server's, 4). Every push fans out to every shard of its tenant, so this
+ * measures what each further shard costs per request.
+ *
  * Series are assigned to senders by index, like Prometheus's queue shards,
  * so each series' samples stay in time order. One full scrape is sent first
  * (series creation, reported separately); the timed phase follows.
@@ -31,7 +35,7 @@ import { join } from "node:path";
 import { NodeExporterGenerator, encodeV1, encodeV2, type GeneratedSeries } from "./gen";
 import { formatProfileSummary, startCpuProfile, summarizeProfile } from "./cpu-profile";
 import { checkoutBaseline, pairedRatio, type BaselineCheckout } from "./baseline";
-import { UNLIMITED_INGEST_VARS, startWranglerDev } from "../test/support/wrangler";
+import { startWranglerDev, unlimitedIngestVars } from "../test/support/wrangler";
 import { findPrometheusTools, startPrometheus, MISSING_PROMETHEUS, type PrometheusTools } from "../test/support/prometheus";
 import { pushRemoteWrite, type RemoteWriteProtocol } from "../test/support/push";
 import { cpuSeconds, treeUsage, withArgument } from "../test/support/procfs";
@@ -288,12 +292,13 @@ async function runTarget(
   seconds: number,
   profileFile: string | undefined,
   baseline: BaselineCheckout | undefined,
+  vars: Readonly<Record<string, string>>,
 ): Promise<RunResult> {
   const run = { target, protocol, series: workload.series };
   if (target !== "prometheus") {
     const persistDir = makeTempDir("bench-ingest-state");
     const config = target === "baseline" ? baseline!.config : undefined;
-    const server = await startWranglerDev({ persistTo: persistDir, vars: UNLIMITED_INGEST_VARS, config });
+    const server = await startWranglerDev({ persistTo: persistDir, vars, config });
     try {
       const profile = profileFile === undefined ? undefined : { inspectorUrl: server.inspectorUrl, file: profileFile };
       const measured = await measure(server, "/api/v1/push", TENANT, workload, protocol, seconds, profile);
@@ -397,6 +402,7 @@ async function main(): Promise<void> {
     repeat: "1",
     profile: "",
     baseline: "",
+    shards: "",
   });
   if (flags.profile !== "") mkdirSync(flags.profile!, { recursive: true });
   let targets = flags.targets!.split(",") as TargetName[];
@@ -420,6 +426,13 @@ async function main(): Promise<void> {
   }
 }
 
+/** `--shards`: ingester shards per tenant for promflare (and its baseline), the server's default when absent. */
+function shardsFlag(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new Error(`--shards ${raw}: want an integer from 1 to 1024`);
+  return n;
+}
+
 async function runAll(
   flags: Record<string, string>,
   targets: readonly TargetName[],
@@ -435,6 +448,7 @@ async function runAll(
   const maxSamples = Number(flags["max-samples"]);
   const batchSize = Number(flags.batch);
   const profileDir = flags.profile === "" ? undefined : flags.profile!;
+  const vars = unlimitedIngestVars(flags.shards === "" ? {} : { shards: shardsFlag(flags.shards!) });
 
   const results: RunResult[] = [];
   for (const seriesWanted of seriesList) {
@@ -443,13 +457,14 @@ async function runAll(
       const batches = workload.timed.reduce((n, q) => n + q.length, 0);
       console.log(
         `\n${workload.series} series, RW ${protocol === "v1" ? "1.0" : "2.0"}: ${batches} timed batches of ≤${batchSize} samples ` +
-          `(${workload.timedSamples} samples) pre-encoded in ${fmt(workload.encodeSeconds)} s; ${concurrency} senders, ≤${seconds} s`,
+          `(${workload.timedSamples} samples) pre-encoded in ${fmt(workload.encodeSeconds)} s; ${concurrency} senders, ≤${seconds} s` +
+          (flags.shards === "" ? "" : `; promflare with ${flags.shards} shards per tenant`),
       );
       for (let rep = 0; rep < repeat; rep++) {
         for (const target of targets) {
           const profileFile =
             profileDir === undefined || target !== "promflare" ? undefined : join(profileDir, `promflare-${protocol}-${workload.series}-run${rep + 1}.cpuprofile`);
-          const r = await runTarget(target, tools, workload, protocol, seconds, profileFile, baseline);
+          const r = await runTarget(target, tools, workload, protocol, seconds, profileFile, baseline, vars);
           results.push(r);
           const f = figures(r);
           const w = r.warmup;

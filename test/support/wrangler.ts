@@ -35,13 +35,19 @@ export interface WranglerDev {
  * Vars that lift the per-tenant ingest limits (rate, burst, series), for
  * benches that measure throughput rather than limit enforcement.
  */
-export const UNLIMITED_INGEST_VARS: Readonly<Record<string, string>> = {
-  RUNTIME_CONFIG: JSON.stringify({
-    ingestion_rate: 1e9,
-    ingestion_burst_size: 1e9,
-    max_global_series_per_user: 1e8,
-  }),
-};
+export const UNLIMITED_INGEST_VARS: Readonly<Record<string, string>> = unlimitedIngestVars();
+
+/** UNLIMITED_INGEST_VARS with further default limits set, e.g. `{ shards: 1 }`. */
+export function unlimitedIngestVars(limits: Readonly<Record<string, unknown>> = {}): Record<string, string> {
+  return {
+    RUNTIME_CONFIG: JSON.stringify({
+      ingestion_rate: 1e9,
+      ingestion_burst_size: 1e9,
+      max_global_series_per_user: 1e8,
+      ...limits,
+    }),
+  };
+}
 
 const WRANGLER_JS = resolve(REPO_ROOT, "node_modules/wrangler/bin/wrangler.js");
 

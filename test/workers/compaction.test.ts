@@ -60,12 +60,9 @@ async function flushAll(tenant: string, shards: number): Promise<void> {
 const sleepPastIndexCache = () => new Promise((r) => setTimeout(r, 11_000));
 
 describe("compaction", () => {
-  // Known to fail now and then in a loaded full run, the 12h merge never
-  // planned (24 of 25 blocks); the message shows the blocks' layout. Each
-  // attempt takes a tenant of its own, so a retry starts from nothing.
-  let attempt = 0;
-  it("merges shard blocks, then 2h blocks into 12h, marks and later deletes sources, answers unchanged", { timeout: 90_000, retry: 2 }, async () => {
-    const tenant = `compact-a${attempt++ === 0 ? "" : `-${attempt}`}`;
+  // Should the 12h merge ever not be planned, the failure message shows the blocks' layout.
+  it("merges shard blocks, then 2h blocks into 12h, marks and later deletes sources, answers unchanged", { timeout: 90_000 }, async () => {
+    const tenant = "compact-a";
     await configureTenant(tenant, { ingestion_rate: 1e7, ingestion_burst_size: 1e7, shards: 3 });
     const to = START + 12 * HOUR;
     const pushed = await pushRange(tenant, 12, START, to);
