@@ -10,7 +10,7 @@
  * as their caller's own time. Sampling slows the isolate by a fifth or so,
  * so a profiled run's throughput is not comparable with an unprofiled one.
  */
-import WebSocket from "ws";
+import { connectInspector } from "./inspector";
 
 interface CallFrame {
   readonly functionName: string;
@@ -40,45 +40,17 @@ const SAMPLING_INTERVAL_US = 200;
 
 /** Starts sampling the Worker's isolate; `inspectorUrl` is wrangler's `--inspector-port` as http://host:port. */
 export async function startCpuProfile(inspectorUrl: string): Promise<RunningProfile> {
-  const targets = (await (await fetch(`${inspectorUrl}/json`)).json()) as { webSocketDebuggerUrl?: string }[];
-  const wsUrl = targets.find((t) => t.webSocketDebuggerUrl !== undefined)?.webSocketDebuggerUrl;
-  if (wsUrl === undefined) throw new Error(`no inspector target at ${inspectorUrl}`);
-  const ws = new WebSocket(wsUrl);
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  let nextId = 0;
-  ws.on("message", (data) => {
-    const msg = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string } };
-    const waiter = msg.id === undefined ? undefined : pending.get(msg.id);
-    if (waiter === undefined) return;
-    pending.delete(msg.id!);
-    if (msg.error !== undefined) waiter.reject(new Error(`inspector: ${msg.error.message}`));
-    else waiter.resolve(msg.result);
-  });
-  const closed = (): void => {
-    for (const w of pending.values()) w.reject(new Error("inspector connection closed"));
-    pending.clear();
-  };
-  ws.on("close", closed);
-  await new Promise<void>((resolve, reject) => {
-    ws.once("open", () => resolve());
-    ws.once("error", reject);
-  });
-  const send = (method: string, params: Record<string, unknown> = {}): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      const id = ++nextId;
-      pending.set(id, { resolve, reject });
-      ws.send(JSON.stringify({ id, method, params }));
-    });
-  await send("Profiler.enable");
-  await send("Profiler.setSamplingInterval", { interval: SAMPLING_INTERVAL_US });
-  await send("Profiler.start");
+  const session = await connectInspector(inspectorUrl);
+  await session.send("Profiler.enable");
+  await session.send("Profiler.setSamplingInterval", { interval: SAMPLING_INTERVAL_US });
+  await session.send("Profiler.start");
   return {
     async stop(): Promise<CpuProfile> {
       try {
-        const { profile } = (await send("Profiler.stop")) as { profile: CpuProfile };
+        const { profile } = (await session.send("Profiler.stop")) as { profile: CpuProfile };
         return profile;
       } finally {
-        ws.close();
+        session.close();
       }
     },
   };

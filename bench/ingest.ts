@@ -34,6 +34,7 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { NodeExporterGenerator, encodeV1, encodeV2, type GeneratedSeries } from "./gen";
 import { formatProfileSummary, startCpuProfile, summarizeProfile } from "./cpu-profile";
+import { isolateHeap, liveBytes, type IsolateHeap } from "./isolate-heap";
 import { checkoutBaseline, pairedRatio, type BaselineCheckout } from "./baseline";
 import { startWranglerDev, unlimitedIngestVars } from "../test/support/wrangler";
 import { findPrometheusTools, startPrometheus, MISSING_PROMETHEUS, type PrometheusTools } from "../test/support/prometheus";
@@ -91,6 +92,9 @@ interface RunResult {
   readonly rssBaseline: number;
   readonly rssEnd: number;
   readonly headSeries: number | undefined;
+  /** promflare only: the Worker+DOs isolate's live bytes before the first push and after the steady phase. */
+  readonly isolateBaseline: IsolateHeap | undefined;
+  readonly isolateEnd: IsolateHeap | undefined;
   readonly sqliteRows: number | undefined;
   /** Summary of the steady phase's CPU profile, when one was taken. */
   readonly profile: string | undefined;
@@ -251,7 +255,7 @@ async function headSeries(url: string, tenant: string | undefined): Promise<numb
   }
 }
 
-type Measured = Pick<RunResult, "warmup" | "timed" | "rssBaseline" | "rssEnd" | "headSeries" | "profile">;
+type Measured = Pick<RunResult, "warmup" | "timed" | "rssBaseline" | "rssEnd" | "headSeries" | "profile" | "isolateBaseline" | "isolateEnd">;
 
 /** Where a run's steady phase is profiled: the isolate's inspector and the file the profile goes to. */
 interface ProfileRequest {
@@ -259,9 +263,12 @@ interface ProfileRequest {
   readonly file: string;
 }
 
-/** Both phases against one running server, with its memory before and after. */
+/**
+ * Both phases against one running server, with its memory before and
+ * after; with `inspectorUrl` (promflare) also the isolate's live bytes.
+ */
 async function measure(
-  server: { url: string; pid: number },
+  server: { url: string; pid: number; inspectorUrl?: string },
   path: string,
   tenant: string | undefined,
   workload: Workload,
@@ -271,6 +278,7 @@ async function measure(
 ): Promise<Measured> {
   const url = `${server.url}${path}`;
   const rssBaseline = treeUsage(server.pid).rssBytes;
+  const isolateBaseline = server.inspectorUrl === undefined ? undefined : await isolateHeap(server.inspectorUrl);
   const warmup = await runPhase(url, protocol, workload.warmup, server.pid, 600, tenant);
   const profiler = profileRequest === undefined ? undefined : { file: profileRequest.file, run: await startCpuProfile(profileRequest.inspectorUrl) };
   const timed = await runPhase(url, protocol, workload.timed, server.pid, seconds, tenant);
@@ -281,7 +289,8 @@ async function measure(
     profile = `${formatProfileSummary(summarizeProfile(p, 15))}\n(whole profile: ${profiler.file}, for Chrome DevTools' Performance panel)`;
   }
   const rssEnd = treeUsage(server.pid).rssBytes;
-  return { warmup, timed, rssBaseline, rssEnd, headSeries: await headSeries(server.url, tenant), profile };
+  const isolateEnd = server.inspectorUrl === undefined ? undefined : await isolateHeap(server.inspectorUrl);
+  return { warmup, timed, rssBaseline, rssEnd, isolateBaseline, isolateEnd, headSeries: await headSeries(server.url, tenant), profile };
 }
 
 async function runTarget(
@@ -318,7 +327,7 @@ async function runTarget(
     ],
   });
   try {
-    return { ...run, ...(await measure(server, "/api/v1/write", undefined, workload, protocol, seconds)), sqliteRows: undefined, profile: undefined };
+    return { ...run, ...(await measure(server, "/api/v1/write", undefined, workload, protocol, seconds)), sqliteRows: undefined };
   } finally {
     await server.stop();
   }
@@ -331,6 +340,7 @@ interface Figures {
   readonly cpuMicrosPerSample: number;
   readonly runtimeCpuMicrosPerSample: number | undefined;
   readonly rssBytesPerSeries: number;
+  readonly isolateBytesPerSeries: number | undefined;
   readonly sqliteRowsPerMillion: number | undefined;
 }
 
@@ -344,6 +354,8 @@ function figures(r: RunResult): Figures {
     cpuMicrosPerSample: (t.cpuSeconds * 1e6) / t.samplesOk,
     runtimeCpuMicrosPerSample: t.runtimeCpuSeconds === undefined ? undefined : (t.runtimeCpuSeconds * 1e6) / t.samplesOk,
     rssBytesPerSeries: (r.rssEnd - r.rssBaseline) / r.series,
+    isolateBytesPerSeries:
+      r.isolateBaseline === undefined || r.isolateEnd === undefined ? undefined : (liveBytes(r.isolateEnd) - liveBytes(r.isolateBaseline)) / r.series,
     sqliteRowsPerMillion: r.sqliteRows === undefined ? undefined : (r.sqliteRows / allSamples) * 1e6,
   };
 }
@@ -380,6 +392,7 @@ function medianFigures(runs: readonly RunResult[]): Figures {
     cpuMicrosPerSample: median((f) => f.cpuMicrosPerSample)!,
     runtimeCpuMicrosPerSample: median((f) => f.runtimeCpuMicrosPerSample),
     rssBytesPerSeries: median((f) => f.rssBytesPerSeries)!,
+    isolateBytesPerSeries: median((f) => f.isolateBytesPerSeries),
     sqliteRowsPerMillion: median((f) => f.sqliteRowsPerMillion),
   };
 }
@@ -488,7 +501,7 @@ async function runAll(
     "\nSteady-state figures (CPU and RSS of the server's whole process tree, and CPU of the workerd running the Worker and DOs " +
       `without wrangler's dev proxy; latency per request${repeat > 1 ? `; median of ${repeat} runs` : ""}):`,
   );
-  const header = ["run", "samples/s", "p50 ms", "p99 ms", "CPU µs/sample", "of it Worker+DOs", "RSS B/series", "SQLite rows/M samples", "failed req"];
+  const header = ["run", "samples/s", "p50 ms", "p99 ms", "CPU µs/sample", "of it Worker+DOs", "RSS B/series", "isolate B/series", "SQLite rows/M samples", "failed req"];
   console.log(
     table(
       header,
@@ -504,6 +517,7 @@ async function runAll(
           fmt(f.cpuMicrosPerSample, 2),
           fmt(f.runtimeCpuMicrosPerSample, 2),
           fmt(f.rssBytesPerSeries, 0),
+          fmt(f.isolateBytesPerSeries, 0),
           fmt(f.sqliteRowsPerMillion, 0),
           String(failed),
         ];
@@ -558,10 +572,11 @@ function printBaselineRatios(groups: readonly RunGroup[], baselineLabel: string)
       paired((f) => f.cpuMicrosPerSample),
       paired((f) => f.runtimeCpuMicrosPerSample),
       paired((f) => f.p50),
+      paired((f) => f.isolateBytesPerSeries),
     ]);
   }
   console.log(`\nRatios promflare / ${baselineLabel}, median over turns of each turn's ratio (samples/s: >1 is faster; the others: >1 costs more):`);
-  console.log(table(["run", "turns", "samples/s", "CPU/sample", "Worker+DOs CPU/sample", "p50"], rows));
+  console.log(table(["run", "turns", "samples/s", "CPU/sample", "Worker+DOs CPU/sample", "p50", "isolate B/series"], rows));
 }
 
 killChildrenOnSignal();

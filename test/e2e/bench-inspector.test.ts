@@ -1,15 +1,16 @@
 /**
- * bench:ingest --profile samples the Worker's isolate through wrangler's
- * inspector: the profile must see the write path's own functions while
- * remote_write requests are served, and leave the server working after.
+ * bench:ingest reads the Worker's isolate through wrangler's inspector:
+ * --profile samples it, and every run reads its live bytes before and
+ * after. Both must see the write path's work and leave the server working.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeV2, NodeExporterGenerator } from "../../bench/gen";
 import { startCpuProfile, summarizeProfile } from "../../bench/cpu-profile";
+import { isolateHeap, liveBytes } from "../../bench/isolate-heap";
 import { pushRemoteWrite } from "../support/push";
 import { startWranglerDev, type WranglerDev } from "../support/wrangler";
 
-describe("CPU profile of the Worker under wrangler dev", () => {
+describe("the Worker's isolate under wrangler dev, through its inspector", () => {
   let gateway: WranglerDev | undefined;
 
   beforeAll(async () => {
@@ -37,5 +38,23 @@ describe("CPU profile of the Worker under wrangler dev", () => {
     // The inspector session is gone; the Worker still serves.
     const after = await pushRemoteWrite(`${gateway!.url}/api/v1/push`, bodies[0]!, { protocol: "v2", tenant: "profiled" });
     expect(after.status).toBe(204);
+  });
+
+  it("reads the isolate's live bytes, which grow by what a new tenant's series hold", async () => {
+    const before = await isolateHeap(gateway!.inspectorUrl);
+    expect(before.heapBytes).toBeGreaterThan(0);
+    // About 1,000 new series, 5 samples each.
+    const bodies = new NodeExporterGenerator({ seed: 9, targets: 11 }).batches(10, 500).map((b) => encodeV2(b));
+    for (const body of bodies) {
+      const res = await pushRemoteWrite(`${gateway!.url}/api/v1/push`, body, { protocol: "v2", tenant: "weighed" });
+      expect(res.status).toBe(204);
+    }
+    const after = await isolateHeap(gateway!.inspectorUrl);
+    const grown = liveBytes(after) - liveBytes(before);
+    // Labels, index entries and an open chunk each: hundreds of bytes per series, not nothing, not megabytes.
+    expect(grown).toBeGreaterThan(1000 * 200);
+    expect(grown).toBeLessThan(64 << 20);
+    const res = await pushRemoteWrite(`${gateway!.url}/api/v1/push`, bodies[0]!, { protocol: "v2", tenant: "weighed" });
+    expect(res.status).toBe(204);
   });
 });
