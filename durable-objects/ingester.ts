@@ -13,6 +13,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../src/env";
 import type {
   ExemplarSeries,
+  HeadStatus,
   IngesterRPC,
   LabelRequest,
   PushRequest,
@@ -112,6 +113,10 @@ export class Ingester extends DurableObject<Env> implements IngesterRPC {
 
   async metadata(metric: string, limit: number): Promise<MetricMetadata[]> {
     return this.head.metadata(metric, limit);
+  }
+
+  async headStatus(): Promise<HeadStatus> {
+    return this.head.status();
   }
 
   async exemplars(req: SelectRequest): Promise<ExemplarSeries[]> {

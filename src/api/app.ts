@@ -10,6 +10,7 @@ import { formatQueryHandler, instantQueryHandler, parseQueryHandler, rangeQueryH
 import { labelNamesHandler, labelValuesHandler, seriesHandler } from "./series";
 import { success } from "./response";
 import { buildInfoHandler, flagsHandler, runtimeInfoHandler } from "./status";
+import { tsdbStatusHandler } from "./tsdb-status";
 
 export function prometheusApi(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
@@ -30,5 +31,6 @@ export function prometheusApi(): Hono<AppEnv> {
   api.get("/label/:name/values", labelValuesHandler);
   api.get("/metadata", requireTenant({ single: true }), metadataHandler);
   api.on(["GET", "POST"], "/query_exemplars", queryExemplarsHandler);
+  api.get("/status/tsdb", tsdbStatusHandler);
   return api;
 }

@@ -5,6 +5,7 @@
 import type { Label } from "../model/labels";
 import type { MatcherSpec } from "../model/matchers";
 import type { Exemplar, MetricMetadata } from "../write/request";
+import type { LabelPairCounts } from "../tsdb/head/postings";
 
 /** One validated series of a push: labels sorted, unique, non-empty. */
 export interface PushSeries {
@@ -89,6 +90,17 @@ export interface ExemplarSeries {
   readonly exemplars: Exemplar[];
 }
 
+/** A shard's head as `/api/v1/status/tsdb` reports it, before shards are merged. */
+export interface HeadStatus {
+  readonly numSeries: number;
+  /** Completed chunks and open ones. */
+  readonly chunkCount: number;
+  /** Oldest and newest sample in the head; null when it holds none. */
+  readonly minTime: number | null;
+  readonly maxTime: number | null;
+  readonly labels: LabelPairCounts[];
+}
+
 /** The RPC surface of the ingester DO. */
 export interface IngesterRPC {
   push(req: PushRequest): Promise<PushResult>;
@@ -97,4 +109,5 @@ export interface IngesterRPC {
   labelValues(name: string, req: LabelRequest): Promise<string[]>;
   metadata(metric: string, limit: number): Promise<MetricMetadata[]>;
   exemplars(req: SelectRequest): Promise<ExemplarSeries[]>;
+  headStatus(): Promise<HeadStatus>;
 }

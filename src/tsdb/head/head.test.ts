@@ -254,3 +254,24 @@ describe("metadata", () => {
     expect(h.metadata("missing", 0)).toEqual([]);
   });
 });
+
+describe("head status", () => {
+  it("counts series, open and completed chunks, the time range and series per label pair", () => {
+    const h = new Head();
+    expect(h.status()).toEqual({ numSeries: 0, chunkCount: 0, minTime: null, maxTime: null, labels: [] });
+    const t = Array.from({ length: 130 }, (_, i) => 1000 + i * 15_000);
+    ingestPush(
+      h,
+      push([
+        { labels: { __name__: "up", job: "a" }, t, v: t.map(() => 1) },
+        { labels: { __name__: "up", job: "b" }, t: [500], v: [1] },
+      ]),
+      null,
+    );
+    const s = h.status();
+    // 130 samples: one completed chunk of 120 and an open one; the other series has an open chunk.
+    expect({ ...s, labels: undefined }).toEqual({ numSeries: 2, chunkCount: 3, minTime: 500, maxTime: t.at(-1), labels: undefined });
+    const byName = Object.fromEntries(s.labels.map((l) => [l.name, Object.fromEntries(l.values.map((v, i) => [v, l.counts[i]]))]));
+    expect(byName).toEqual({ __name__: { up: 2 }, job: { a: 1, b: 1 } });
+  });
+});

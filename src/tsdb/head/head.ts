@@ -6,7 +6,7 @@
 import type { Label, Labels } from "../../model/labels";
 import { compareLabels, hashLabels } from "../../model/labels";
 import type { Matcher } from "../../model/matchers";
-import type { ExemplarSeries, SelectedSeries, SelectResult } from "../../ingester/protocol";
+import type { ExemplarSeries, HeadStatus, SelectedSeries, SelectResult } from "../../ingester/protocol";
 import { chunkBytes, SelectionWriter, seriesHeaderBytes } from "../../ingester/select-codec";
 import type { Exemplar, MetricMetadata } from "../../write/request";
 import { ExemplarRing } from "./exemplars";
@@ -360,6 +360,26 @@ export class Head implements ChunkContext {
 
   forEachSeries(fn: (s: MemSeries) => void): void {
     for (const s of this.byRef) if (s !== undefined) fn(s);
+  }
+
+  /** Series, chunks, time range and label pair counts, for TSDB status. */
+  status(): HeadStatus {
+    let chunks = 0;
+    let minTime = Infinity;
+    let maxTime = -Infinity;
+    this.forEachSeries((s) => {
+      chunks += (s.chunks?.length ?? 0) + (s.head !== null ? 1 : 0);
+      if (s.empty) return;
+      minTime = Math.min(minTime, s.minTime);
+      maxTime = Math.max(maxTime, s.maxTime);
+    });
+    return {
+      numSeries: this.seriesCount,
+      chunkCount: chunks,
+      minTime: minTime === Infinity ? null : minTime,
+      maxTime: maxTime === -Infinity ? null : maxTime,
+      labels: this.postings.pairCounts(),
+    };
   }
 
   stats(): HeadStats {

@@ -7,6 +7,13 @@ import type { Matcher } from "../../model/matchers";
 
 export type PostingsList = readonly number[];
 
+/** One label name's values, and the number of series carrying each (`counts[i]` for `values[i]`). */
+export interface LabelPairCounts {
+  readonly name: string;
+  readonly values: string[];
+  readonly counts: number[];
+}
+
 const EMPTY: PostingsList = [];
 
 /**
@@ -90,6 +97,21 @@ export class MemPostings {
     for (const ex of exclude) {
       if (out.length === 0) break;
       out = subtract(out, ex);
+    }
+    return out;
+  }
+
+  /** Every label name with its values and, per value, how many series carry the pair (for TSDB status). */
+  pairCounts(): LabelPairCounts[] {
+    const out: LabelPairCounts[] = [];
+    for (const [name, values] of this.byName) {
+      const vs: string[] = [];
+      const counts: number[] = [];
+      for (const [v, list] of values) {
+        vs.push(v);
+        counts.push(typeof list === "number" ? 1 : list.length);
+      }
+      out.push({ name, values: vs, counts });
     }
     return out;
   }
