@@ -51,7 +51,24 @@ export function unlimitedIngestVars(limits: Readonly<Record<string, unknown>> = 
 
 const WRANGLER_JS = resolve(REPO_ROOT, "node_modules/wrangler/bin/wrangler.js");
 
+/**
+ * Starts `wrangler dev` on free ports. A port found free can be taken by
+ * another process before wrangler binds it; then wrangler exits at once
+ * and is started again on other ports, up to three times.
+ */
 export async function startWranglerDev(options: WranglerDevOptions = {}): Promise<WranglerDev> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof PortTakenError)) throw err;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startOnce(options: WranglerDevOptions): Promise<WranglerDev> {
   const port = await freePort();
   // Several dev servers may run on one machine: never share the default inspector port.
   const inspectorPort = await freePort();
@@ -100,7 +117,8 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
   } catch (err) {
     const logs = proc.tail(60);
     await stop();
-    throw new Error(`${(err as Error).message}\n--- wrangler output ---\n${logs}`);
+    const message = `${(err as Error).message}\n--- wrangler output ---\n${logs}`;
+    throw /Address already in use/.test(logs) ? new PortTakenError(message) : new Error(message);
   }
   return { url, inspectorUrl: `http://127.0.0.1:${inspectorPort}`, pid: proc.pid, persistDir, process: proc, stop };
 }
