@@ -14,7 +14,7 @@ import type { ExemplarOutcome } from "./exemplars";
 import { MemPostings } from "./postings";
 import type { PostingsList } from "./postings";
 import { Append, DEFAULT_CHUNK_RANGE_MS, MemSeries, SAMPLES_PER_CHUNK } from "./series";
-import type { ChunkContext, HeadChunk } from "./series";
+import type { ChunkContext } from "./series";
 import { floatHi, floatLo } from "../chunkenc/xor";
 import { ChunkSlab } from "./slab";
 import { SlotPages } from "../chunkenc/slots";
@@ -180,8 +180,7 @@ export class Head implements ChunkContext {
 
   /** Adds or replaces (by id) a completed chunk read from a checkpoint. */
   restoreChunk(s: MemSeries, id: number, minTime: number, maxTime: number, data: Uint8Array): void {
-    const chunk: HeadChunk = { id, minTime, maxTime, data: this.slab.store(data), persisted: true };
-    s.restoreChunk(chunk);
+    s.restoreChunk(this.slab.store(id, minTime, maxTime, data, true));
   }
 
   appendExemplar(s: MemSeries, e: Exemplar): ExemplarOutcome {
@@ -401,7 +400,7 @@ function chunksInRange(s: MemSeries, start: number, end: number, w: SelectionWri
     for (let i = 0; i < chunks.length; i++) {
       const c = chunks[i]!;
       if (c.maxTime < start || c.minTime > end) continue;
-      bytes += chunkBytes(c.data.length);
+      bytes += chunkBytes(c.byteLength);
       if (w !== null) w.chunk(c.minTime, c.maxTime, c.data);
     }
   }

@@ -12,7 +12,7 @@
  */
 import { MAX_XOR_SAMPLES, XORAppender, XORIterator, encodeXOR, float64Bits, floatHi, floatLo } from "../chunkenc/xor";
 import type { ExemplarRing } from "./exemplars";
-import type { ChunkSlab } from "./slab";
+import type { ChunkSlab, HeadChunk } from "./slab";
 import type { SlotAllocator } from "../chunkenc/slots";
 
 /** Head-wide settings and storage a series needs when it appends. */
@@ -23,17 +23,6 @@ export interface ChunkContext {
   readonly slab: ChunkSlab;
   /** Where open chunks keep their bytes. */
   readonly openChunks: SlotAllocator;
-}
-
-/** A completed chunk. Replaced (never mutated) when an out-of-order sample lands in it. */
-export interface HeadChunk {
-  /** Per-series id, stable across rewrites: what checkpoints key chunks by. */
-  readonly id: number;
-  readonly minTime: number;
-  readonly maxTime: number;
-  readonly data: Uint8Array;
-  /** True once written to the chunk checkpoint. */
-  persisted: boolean;
 }
 
 export const SAMPLES_PER_CHUNK = 120;
@@ -142,8 +131,7 @@ export class MemSeries {
 
   /** Adds a copy of the open chunk to the completed list; the caller restarts or drops the open one. */
   private completeHead(head: XORAppender, slab: ChunkSlab): void {
-    const chunk: HeadChunk = { id: this.headId, minTime: this.headMinTime, maxTime: head.lastTimestamp, data: slab.store(head.bytes()), persisted: false };
-    (this.chunks ??= []).push(chunk);
+    (this.chunks ??= []).push(slab.store(this.headId, this.headMinTime, head.lastTimestamp, head.bytes(), false));
     this.hasUnpersistedChunks = true;
   }
 
@@ -201,7 +189,7 @@ export class MemSeries {
     } else if (this.head !== null && Math.floor(this.headMinTime / chunkRange) === range) {
       return this.rewriteHead(t, hi, lo, ctx.openChunks);
     }
-    chunks.splice(i + 1, 0, { id: this.nextChunkId++, minTime: t, maxTime: t, data: singleSample(t, hi, lo), persisted: false });
+    chunks.splice(i + 1, 0, ctx.slab.store(this.nextChunkId++, t, t, singleSample(t, hi, lo), false));
     this.hasUnpersistedChunks = true;
     return Append.Appended;
   }
@@ -211,7 +199,7 @@ export class MemSeries {
     const old = chunks[i]!;
     const merged = insertSample(old.data, t, hi, lo);
     if (merged === null) return Append.ChunkFull;
-    chunks[i] = { id: old.id, minTime: Math.min(old.minTime, t), maxTime: Math.max(old.maxTime, t), data: slab.store(merged), persisted: false };
+    chunks[i] = slab.store(old.id, Math.min(old.minTime, t), Math.max(old.maxTime, t), merged, false);
     this.hasUnpersistedChunks = true;
     return Append.Appended;
   }

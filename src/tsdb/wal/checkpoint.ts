@@ -11,7 +11,8 @@
  */
 import type { Exemplar } from "../../write/request";
 import type { Head } from "../head/head";
-import type { HeadChunk, MemSeries } from "../head/series";
+import type { MemSeries } from "../head/series";
+import type { HeadChunk } from "../head/slab";
 import { ByteReader, ByteWriter } from "./bytes";
 import { readLabels, writeLabels } from "./record";
 
