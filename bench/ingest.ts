@@ -278,7 +278,9 @@ async function measure(
 ): Promise<Measured> {
   const url = `${server.url}${path}`;
   const rssBaseline = treeUsage(server.pid).rssBytes;
-  const isolateBaseline = server.inspectorUrl === undefined ? undefined : await isolateHeap(server.inspectorUrl);
+  const inspectorUrl = server.inspectorUrl;
+  const readIsolate = async (): Promise<IsolateHeap | undefined> => (inspectorUrl === undefined ? undefined : isolateHeap(inspectorUrl));
+  const isolateBaseline = await readIsolate();
   const warmup = await runPhase(url, protocol, workload.warmup, server.pid, 600, tenant);
   const profiler = profileRequest === undefined ? undefined : { file: profileRequest.file, run: await startCpuProfile(profileRequest.inspectorUrl) };
   const timed = await runPhase(url, protocol, workload.timed, server.pid, seconds, tenant);
@@ -289,7 +291,7 @@ async function measure(
     profile = `${formatProfileSummary(summarizeProfile(p, 15))}\n(whole profile: ${profiler.file}, for Chrome DevTools' Performance panel)`;
   }
   const rssEnd = treeUsage(server.pid).rssBytes;
-  const isolateEnd = server.inspectorUrl === undefined ? undefined : await isolateHeap(server.inspectorUrl);
+  const isolateEnd = await readIsolate();
   return { warmup, timed, rssBaseline, rssEnd, isolateBaseline, isolateEnd, headSeries: await headSeries(server.url, tenant), profile };
 }
 

@@ -8,6 +8,7 @@
 import type { Context } from "hono";
 import { allShards } from "../ingester/client";
 import type { HeadStatus } from "../ingester/protocol";
+import { utf8Length } from "../encoding/utf8";
 import { METRIC_NAME } from "../model/labels";
 import { tenantLimits } from "../tenancy/limits";
 import type { AppEnv } from "../tenancy/middleware";
@@ -109,17 +110,6 @@ export function mergeHeadStatus(heads: readonly HeadStatus[], limit: number): Ts
 function top(stats: TsdbStat[], limit: number): TsdbStat[] {
   stats.sort((a, b) => b.value - a.value || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return stats.length > limit ? stats.slice(0, limit) : stats;
-}
-
-/** Bytes in UTF-8, as Go's len() counts a label value. */
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    // A surrogate pair is two units of two bytes each: four in all.
-    n += c < 0x80 ? 1 : c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 2 : 3;
-  }
-  return n;
 }
 
 /** The answer's JSON; an empty head's times are written as Prometheus writes them, the int64 extremes. */

@@ -60,30 +60,6 @@ export function defaultCutPolicy(rangeMs: number, outOfOrderWindowMs = 0): CutPo
   return { marginMs: rangeMs / 2 + outOfOrderWindowMs, idleMs: rangeMs + outOfOrderWindowMs };
 }
 
-/** Oldest and newest sample time at or after `from` in the head, or null when there is none. */
-export function headTimeRange(head: Head, from = -Infinity): { minTime: number; maxTime: number } | null {
-  let minTime = Infinity;
-  let maxTime = -Infinity;
-  head.forEachSeries((s) => {
-    if (s.empty || s.maxTime < from) return;
-    let first = s.minTime;
-    if (first < from) {
-      // Chunks below `from` were cut already and wait for truncation.
-      first = s.head !== null ? s.headMinTime : Infinity;
-      for (const c of s.chunks ?? []) {
-        if (c.maxTime >= from) {
-          first = c.minTime;
-          break;
-        }
-      }
-      first = Math.max(first, from);
-    }
-    if (first < minTime) minTime = first;
-    if (s.maxTime > maxTime) maxTime = s.maxTime;
-  });
-  return minTime === Infinity ? null : { minTime, maxTime };
-}
-
 /**
  * The next range to cut: the oldest aligned range in the head, once its
  * end is `marginMs` behind the head's newest sample or `idleMs` behind the
@@ -92,7 +68,7 @@ export function headTimeRange(head: Head, from = -Infinity): { minTime: number; 
  */
 export function nextCutRange(head: Head, nowMs: number, policy: CutPolicy, flush = false): { minTime: number; maxTime: number } | null {
   // Ranges below the min valid time are cut already (maybe awaiting truncation).
-  const r = headTimeRange(head, head.minValidTime);
+  const r = head.timeRange(head.minValidTime);
   if (r === null) return null;
   const range = head.chunkRangeMs;
   const start = Math.floor(r.minTime / range) * range;

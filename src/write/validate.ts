@@ -20,6 +20,7 @@
  */
 import { formatLabels, METRIC_NAME, sortLabels, type Label } from "../model/labels";
 import { seriesLabels, type DecodedSeries, type DecodedWriteRequest, type Exemplar, type MetricMetadata } from "./request";
+import { utf8Length } from "../encoding/utf8";
 
 /** Mimir's per-tenant limits that validation uses (Mimir's names, camelCase). */
 export interface ValidationLimits {
@@ -433,25 +434,6 @@ function quote(s: string): string {
 
 function clip(s: string): string {
   return s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN)}…` : s;
-}
-
-/**
- * UTF-8 byte length of `s`. Any UTF-16 unit takes at most 3 UTF-8 bytes, so
- * strings short enough to be under `limit` regardless are not scanned.
- */
-function utf8Length(s: string, limit: number): number {
-  if (s.length * 3 <= limit) return s.length;
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4; // a surrogate pair is one 4-byte code point
-      i++;
-    } else n += 3;
-  }
-  return n;
 }
 
 /** Cuts `s` to at most `max` UTF-8 bytes without splitting a character. */

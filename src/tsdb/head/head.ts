@@ -361,22 +361,40 @@ export class Head implements ChunkContext {
     for (const s of this.byRef) if (s !== undefined) fn(s);
   }
 
-  /** Series, chunks, time range and label pair counts, for TSDB status. */
-  status(): HeadStatus {
-    let chunks = 0;
+  /** Oldest and newest sample time at or after `from` in the head, or null when there is none. */
+  timeRange(from = -Infinity): { minTime: number; maxTime: number } | null {
     let minTime = Infinity;
     let maxTime = -Infinity;
     this.forEachSeries((s) => {
-      chunks += (s.chunks?.length ?? 0) + (s.head !== null ? 1 : 0);
-      if (s.empty) return;
-      minTime = Math.min(minTime, s.minTime);
-      maxTime = Math.max(maxTime, s.maxTime);
+      if (s.empty || s.maxTime < from) return;
+      let first = s.minTime;
+      if (first < from) {
+        // Chunks below `from` were cut already and wait for truncation.
+        first = s.head !== null ? s.headMinTime : Infinity;
+        for (const c of s.chunks ?? []) {
+          if (c.maxTime >= from) {
+            first = c.minTime;
+            break;
+          }
+        }
+        first = Math.max(first, from);
+      }
+      if (first < minTime) minTime = first;
+      if (s.maxTime > maxTime) maxTime = s.maxTime;
     });
+    return minTime === Infinity ? null : { minTime, maxTime };
+  }
+
+  /** Series, chunks, time range and label pair counts, for TSDB status. */
+  status(): HeadStatus {
+    let chunks = 0;
+    this.forEachSeries((s) => (chunks += (s.chunks?.length ?? 0) + (s.head !== null ? 1 : 0)));
+    const range = this.timeRange();
     return {
       numSeries: this.seriesCount,
       chunkCount: chunks,
-      minTime: minTime === Infinity ? null : minTime,
-      maxTime: maxTime === -Infinity ? null : maxTime,
+      minTime: range?.minTime ?? null,
+      maxTime: range?.maxTime ?? null,
       labels: this.postings.pairCounts(),
     };
   }
