@@ -36,6 +36,10 @@ import { BlockCutter, type FlushResult } from "../src/ingester/block-cutter";
 export interface IngesterStats {
   readonly series: number;
   readonly completedChunks: number;
+  /** Completed chunks held in memory; the others are read back from the checkpoint. */
+  readonly chunksInMemory: number;
+  /** Checkpoint rows read back for chunks since the object started. */
+  readonly chunkRowsRead: number;
   readonly walSequence: number;
   readonly checkpointSequence: number;
   readonly rowsWritten: number;
@@ -130,12 +134,12 @@ export class Ingester extends DurableObject<Env> implements IngesterRPC {
   }
 
   /**
-   * Drops head data before `mint` (once a block in R2 holds it) and rewrites
-   * the chunk checkpoint so a restart does not bring it back.
+   * Drops head data before `mint` (once a block in R2 holds it) and its
+   * chunk rows, and checkpoints so a restart does not bring it back.
    */
   async truncate(mint: number): Promise<number> {
     const removed = this.head.truncateBefore(mint);
-    this.ctx.storage.transactionSync(() => this.wal.rewriteChunks(this.head));
+    this.ctx.storage.transactionSync(() => this.wal.dropChunksBefore(this.head, mint));
     return removed;
   }
 
@@ -144,6 +148,8 @@ export class Ingester extends DurableObject<Env> implements IngesterRPC {
     return {
       series: h.series,
       completedChunks: h.completedChunks,
+      chunksInMemory: h.chunksInMemory,
+      chunkRowsRead: this.head.disk?.rowsRead ?? 0,
       walSequence: this.wal.sequence,
       checkpointSequence: this.wal.checkpointSequence,
       rowsWritten: this.wal.rowsWritten,

@@ -141,7 +141,7 @@ export class BlockCutter {
       truncate: (maxTime: number) => {
         this.head.truncateBefore(maxTime);
         this.ctx.storage.transactionSync(() => {
-          this.wal.rewriteChunks(this.head);
+          this.wal.dropChunksBefore(this.head, maxTime);
           this.store.clearUpTo(maxTime);
         });
       },

@@ -28,6 +28,8 @@ import type { BlockMeta } from "../tsdb/block/meta";
 import { compareLabelsUtf8 } from "../tsdb/block/order";
 import { R2BlockSink, type R2UploadTarget } from "../tsdb/block/r2-sink";
 import { newULID } from "../tsdb/block/ulid";
+import { readChunks } from "../tsdb/head/disk-chunks";
+import type { HeadChunk } from "../tsdb/head/slab";
 import type { Head } from "../tsdb/head/head";
 
 /** External label naming the tenant in meta.json (Mimir's name for it). */
@@ -81,23 +83,39 @@ export function nextCutRange(head: Head, nowMs: number, policy: CutPolicy, flush
 /**
  * Series with data in [minTime, maxTime), in the index's label order, with
  * their chunks fully inside the range (chunks never straddle a range end).
+ * Chunks held only in the checkpoint are read back row by row.
  */
 export function headBlockSeries(head: Head, minTime: number, maxTime: number): BlockSeries[] {
   const out: { labels: Labels; chunks: BlockChunk[] }[] = [];
+  const onDisk: HeadChunk[] = [];
+  const slots: { chunks: BlockChunk[]; at: number }[] = [];
   head.forEachSeries((s) => {
     if (s.empty || s.maxTime < minTime || s.minTime >= maxTime) return;
     const chunks: BlockChunk[] = [];
     if (s.chunks !== null) {
-      for (const c of s.chunks) if (c.minTime >= minTime && c.maxTime < maxTime) chunks.push({ minTime: c.minTime, maxTime: c.maxTime, data: c.data });
+      for (const c of s.chunks) {
+        if (c.minTime < minTime || c.maxTime >= maxTime) continue;
+        if (c.disk !== null) {
+          onDisk.push(c);
+          slots.push({ chunks, at: chunks.length });
+        }
+        chunks.push({ minTime: c.minTime, maxTime: c.maxTime, data: c.disk === null ? c.data : EMPTY });
+      }
     }
     if (s.head !== null && s.headMinTime >= minTime && s.head.lastTimestamp < maxTime) {
       chunks.push({ minTime: s.headMinTime, maxTime: s.head.lastTimestamp, data: s.head.copyBytes() });
     }
     if (chunks.length > 0) out.push({ labels: head.labelsOf(s), chunks });
   });
+  readChunks(onDisk, (i, data) => {
+    const { chunks, at } = slots[i]!;
+    chunks[at] = { ...chunks[at]!, data: data.slice() };
+  });
   out.sort((a, b) => compareLabelsUtf8(a.labels, b.labels));
   return out;
 }
+
+const EMPTY = new Uint8Array(0);
 
 /** The persisted cut state in the ingester's SQLite. */
 export class CutStore {

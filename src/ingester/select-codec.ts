@@ -64,19 +64,35 @@ export class SelectionWriter {
 
   /** Appends a chunk to the current series (after its labels). */
   chunk(minTime: number, maxTime: number, data: Uint8Array): void {
+    // Room first: it may move `buf`.
+    const at = this.chunkRoom(minTime, maxTime, data.length);
+    this.buf.set(data, at);
+  }
+
+  /**
+   * Appends a chunk of `length` bytes whose bytes come later: returns where
+   * they go, for `fill` before `finish`.
+   */
+  chunkRoom(minTime: number, maxTime: number, length: number): number {
     if (this.chunkCountAt < 0) {
       this.reserve(4);
       this.chunkCountAt = this.len;
       this.len += 4;
     }
-    this.reserve(20 + data.length);
+    this.reserve(20 + length);
     const v = this.view;
     v.setFloat64(this.len, minTime, true);
     v.setFloat64(this.len + 8, maxTime, true);
-    v.setUint32(this.len + 16, data.length, true);
-    this.buf.set(data, this.len + 20);
-    this.len += 20 + data.length;
+    v.setUint32(this.len + 16, length, true);
+    const at = this.len + 20;
+    this.len = at + length;
     this.chunkCount++;
+    return at;
+  }
+
+  /** Writes bytes whose room chunkRoom reserved at `at`. */
+  fill(at: number, data: Uint8Array): void {
+    this.buf.set(data, at);
   }
 
   finish(): SelectResult {

@@ -16,7 +16,9 @@ import type { PostingsList } from "./postings";
 import { Append, DEFAULT_CHUNK_RANGE_MS, MemSeries, SAMPLES_PER_CHUNK } from "./series";
 import type { ChunkContext } from "./series";
 import { floatHi, floatLo } from "../chunkenc/xor";
-import { ChunkSlab } from "./slab";
+import { ChunkSlab, HeadChunk } from "./slab";
+import { readChunks } from "./disk-chunks";
+import type { DiskChunks } from "./disk-chunks";
 import { SlotPages } from "../chunkenc/slots";
 import { SymbolTable } from "../../model/symbol-table";
 import { LabelArena } from "./symbols";
@@ -37,6 +39,8 @@ export interface SelectOptions {
 export interface HeadStats {
   readonly series: number;
   readonly completedChunks: number;
+  /** Completed chunks whose bytes are in memory (not yet checkpointed, or no checkpoint to read from). */
+  readonly chunksInMemory: number;
   readonly symbols: number;
   readonly labelArenaBytes: number;
 }
@@ -59,6 +63,8 @@ export class Head implements ChunkContext {
   readonly dirty = new Set<MemSeries>();
   /** Samples before this are refused as too old (set once blocks cover them). */
   minValidTime = -Infinity;
+  /** Where checkpointed chunks are read back from; null while nothing is checkpointed. */
+  disk: DiskChunks | null = null;
 
   constructor(opts: HeadOptions = {}) {
     this.samplesPerChunk = opts.samplesPerChunk ?? SAMPLES_PER_CHUNK;
@@ -178,9 +184,19 @@ export class Head implements ChunkContext {
     s.restoreHead(id, data, this.openChunks);
   }
 
-  /** Adds or replaces (by id) a completed chunk read from a checkpoint. */
-  restoreChunk(s: MemSeries, id: number, minTime: number, maxTime: number, data: Uint8Array): void {
-    s.restoreChunk(this.slab.store(id, minTime, maxTime, data, true));
+  /**
+   * Adds or replaces (by id) a completed chunk read from a checkpoint:
+   * `data` sits at `offset` in chunk row `row`. With a disk to read it back
+   * from, only its place is kept; else (row 0: not a stored row) it is copied.
+   */
+  restoreChunk(s: MemSeries, id: number, minTime: number, maxTime: number, data: Uint8Array, row: number, offset: number): void {
+    if (this.disk !== null && row !== 0) {
+      s.restoreChunk(new HeadChunk(id, minTime, maxTime, this.disk, offset, data.length, row));
+      return;
+    }
+    const c = this.slab.store(id, minTime, maxTime, data);
+    if (row !== 0) c.persist(row, offset, null);
+    s.restoreChunk(c);
   }
 
   appendExemplar(s: MemSeries, e: Exemplar): ExemplarOutcome {
@@ -252,9 +268,10 @@ export class Head implements ChunkContext {
     for (let i = 0; i < n; i++) {
       const s = found[i]!;
       bytes += seriesHeaderBytes(s.labelsCount);
-      if (withChunks) bytes += chunksInRange(s, start, end, null);
+      if (withChunks) bytes += chunksInRange(s, start, end, null, null);
     }
     const w = new SelectionWriter(bytes);
+    const later: DeferredChunks = { chunks: [], at: [] };
     for (let i = 0; i < n; i++) {
       const s = found[i]!;
       w.startSeries(s.labelsCount);
@@ -262,8 +279,10 @@ export class Head implements ChunkContext {
         const off = s.labelsOffset + 2 * j;
         w.label(this.symbols.get(this.arena.at(off)), this.symbols.get(this.arena.at(off + 1)));
       }
-      if (withChunks) chunksInRange(s, start, end, w);
+      if (withChunks) chunksInRange(s, start, end, w, later);
     }
+    // Chunks on disk are read row by row once their places are known.
+    readChunks(later.chunks, (i, data) => w.fill(later.at[i]!, data));
     return w.finish();
   }
 
@@ -324,7 +343,7 @@ export class Head implements ChunkContext {
    * Drops every chunk (the open one included) whose samples are all before
    * `mint`, removes series left without data, and refuses samples before
    * `mint` from then on. For after those samples were written to a block;
-   * the caller then rewrites the checkpoint (WalStore.rewriteChunks) so a
+   * the caller then drops their checkpoint rows (WalStore.dropChunksBefore) so a
    * replay does not bring them back. Returns the number of series removed.
    */
   truncateBefore(mint: number): number {
@@ -401,17 +420,30 @@ export class Head implements ChunkContext {
 
   stats(): HeadStats {
     let chunks = 0;
-    this.forEachSeries((s) => (chunks += s.chunks?.length ?? 0));
-    return { series: this.seriesCount, completedChunks: chunks, symbols: this.symbols.size, labelArenaBytes: this.arena.bytes };
+    let inMemory = 0;
+    this.forEachSeries((s) => {
+      for (const c of s.chunks ?? []) {
+        chunks++;
+        if (c.disk === null) inMemory++;
+      }
+    });
+    return { series: this.seriesCount, completedChunks: chunks, chunksInMemory: inMemory, symbols: this.symbols.size, labelArenaBytes: this.arena.bytes };
   }
+}
+
+/** Chunks on disk whose room in a SelectionWriter is reserved, and where their bytes go. */
+interface DeferredChunks {
+  readonly chunks: HeadChunk[];
+  readonly at: number[];
 }
 
 /**
  * The completed chunks and the open one of `s` that overlap [start, end],
- * oldest first: written to `w` when given, and their answer bytes returned
- * either way (the sizing pass calls it without a writer).
+ * oldest first: written to `w` when given (room only for chunks on disk,
+ * noted in `later`), and their answer bytes returned either way (the sizing
+ * pass calls it without a writer).
  */
-function chunksInRange(s: MemSeries, start: number, end: number, w: SelectionWriter | null): number {
+function chunksInRange(s: MemSeries, start: number, end: number, w: SelectionWriter | null, later: DeferredChunks | null): number {
   let bytes = 0;
   const chunks = s.chunks;
   if (chunks !== null) {
@@ -419,7 +451,12 @@ function chunksInRange(s: MemSeries, start: number, end: number, w: SelectionWri
       const c = chunks[i]!;
       if (c.maxTime < start || c.minTime > end) continue;
       bytes += chunkBytes(c.byteLength);
-      if (w !== null) w.chunk(c.minTime, c.maxTime, c.data);
+      if (w === null) continue;
+      if (c.disk === null) w.chunk(c.minTime, c.maxTime, c.data);
+      else {
+        later!.chunks.push(c);
+        later!.at.push(w.chunkRoom(c.minTime, c.maxTime, c.byteLength));
+      }
     }
   }
   const head = s.head;

@@ -131,7 +131,7 @@ export class MemSeries {
 
   /** Adds a copy of the open chunk to the completed list; the caller restarts or drops the open one. */
   private completeHead(head: XORAppender, slab: ChunkSlab): void {
-    (this.chunks ??= []).push(slab.store(this.headId, this.headMinTime, head.lastTimestamp, head.bytes(), false));
+    (this.chunks ??= []).push(slab.store(this.headId, this.headMinTime, head.lastTimestamp, head.bytes()));
     this.hasUnpersistedChunks = true;
   }
 
@@ -189,7 +189,7 @@ export class MemSeries {
     } else if (this.head !== null && Math.floor(this.headMinTime / chunkRange) === range) {
       return this.rewriteHead(t, hi, lo, ctx.openChunks);
     }
-    chunks.splice(i + 1, 0, ctx.slab.store(this.nextChunkId++, t, t, singleSample(t, hi, lo), false));
+    chunks.splice(i + 1, 0, ctx.slab.store(this.nextChunkId++, t, t, singleSample(t, hi, lo)));
     this.hasUnpersistedChunks = true;
     return Append.Appended;
   }
@@ -199,7 +199,7 @@ export class MemSeries {
     const old = chunks[i]!;
     const merged = insertSample(old.data, t, hi, lo);
     if (merged === null) return Append.ChunkFull;
-    chunks[i] = slab.store(old.id, Math.min(old.minTime, t), Math.max(old.maxTime, t), merged, false);
+    chunks[i] = slab.store(old.id, Math.min(old.minTime, t), Math.max(old.maxTime, t), merged);
     this.hasUnpersistedChunks = true;
     return Append.Appended;
   }

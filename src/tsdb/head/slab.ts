@@ -3,11 +3,16 @@
  * slab, offset and size rather than holding a view: a typed-array view is
  * an object of about 70 bytes, which outweighs a well-compressed chunk of
  * 120 samples (~50 bytes), so views are made only when the bytes are read.
- * A slab is freed by the garbage collector once no chunk refers to it,
- * which happens naturally as old chunks leave the head in time order. Views
- * must be copied before crossing an RPC boundary, or the whole slab would
- * be cloned.
+ *
+ * Once a checkpoint has written a chunk, the chunk points at its place in
+ * the checkpoint instead (see disk-chunks.ts) and lets go of its slab, the
+ * way Prometheus memory-maps full head chunks: a slab is freed by the
+ * garbage collector once no chunk refers to it, which happens at the first
+ * checkpoint after it fills. Views must be copied before crossing an RPC
+ * boundary, or the whole slab would be cloned.
  */
+import type { DiskChunks } from "./disk-chunks";
+
 const SLAB_BYTES = 1 << 20;
 
 /** A completed chunk. Replaced (never mutated) when an out-of-order sample lands in it. */
@@ -16,26 +21,60 @@ export class HeadChunk {
   readonly id: number;
   readonly minTime: number;
   readonly maxTime: number;
-  /** True once written to the chunk checkpoint. */
-  persisted: boolean;
-  private readonly slab: Uint8Array;
-  private readonly start: number;
   /** The chunk's size in bytes. */
   readonly byteLength: number;
+  /** Its slab while in memory, else where checkpoints are read from. */
+  private src: Uint8Array | DiskChunks;
+  /** Offset in the slab, or in the checkpoint row. */
+  private start: number;
+  private rowId = 0;
 
-  constructor(id: number, minTime: number, maxTime: number, persisted: boolean, slab: Uint8Array, start: number, byteLength: number) {
+  constructor(id: number, minTime: number, maxTime: number, src: Uint8Array | DiskChunks, start: number, byteLength: number, row = 0) {
     this.id = id;
     this.minTime = minTime;
     this.maxTime = maxTime;
-    this.persisted = persisted;
-    this.slab = slab;
+    this.src = src;
     this.start = start;
     this.byteLength = byteLength;
+    this.rowId = row;
   }
 
-  /** The chunk's bytes: a fresh view into its slab, to be read, not kept. */
+  /** True once written to the chunk checkpoint. */
+  get persisted(): boolean {
+    return this.rowId !== 0;
+  }
+
+  /** The checkpoint row holding the chunk, or 0 before it is written. */
+  get row(): number {
+    return this.rowId;
+  }
+
+  /** Where the bytes are read from when they are only in the checkpoint, else null. */
+  get disk(): DiskChunks | null {
+    return this.src instanceof Uint8Array ? null : this.src;
+  }
+
+  /** The chunk's bytes: a fresh view to be read, not kept (it may be into a cached row). */
   get data(): Uint8Array {
-    return this.slab.subarray(this.start, this.start + this.byteLength);
+    const src = this.src;
+    if (src instanceof Uint8Array) return src.subarray(this.start, this.start + this.byteLength);
+    return src.read(this.rowId, this.start, this.byteLength);
+  }
+
+  /** The chunk's bytes within its checkpoint row's contents. */
+  inRow(row: Uint8Array): Uint8Array {
+    return row.subarray(this.start, this.start + this.byteLength);
+  }
+
+  /**
+   * Records that a checkpoint wrote the chunk at `offset` in `row`. With
+   * `disk`, the bytes are read from there from now on and the slab is let go.
+   */
+  persist(row: number, offset: number, disk: DiskChunks | null): void {
+    this.rowId = row;
+    if (disk === null) return;
+    this.src = disk;
+    this.start = offset;
   }
 }
 
@@ -44,9 +83,9 @@ export class ChunkSlab {
   private used = 0;
 
   /** Copies `data` into a slab and returns the completed chunk that refers to it. */
-  store(id: number, minTime: number, maxTime: number, data: Uint8Array, persisted: boolean): HeadChunk {
+  store(id: number, minTime: number, maxTime: number, data: Uint8Array): HeadChunk {
     const n = data.length;
-    if (n > SLAB_BYTES / 4) return new HeadChunk(id, minTime, maxTime, persisted, data.slice(), 0, n);
+    if (n > SLAB_BYTES / 4) return new HeadChunk(id, minTime, maxTime, data.slice(), 0, n);
     if (this.used + n > this.slab.length) {
       this.slab = new Uint8Array(SLAB_BYTES);
       this.used = 0;
@@ -54,6 +93,6 @@ export class ChunkSlab {
     const start = this.used;
     this.slab.set(data, start);
     this.used += n;
-    return new HeadChunk(id, minTime, maxTime, persisted, this.slab, start, n);
+    return new HeadChunk(id, minTime, maxTime, this.slab, start, n);
   }
 }

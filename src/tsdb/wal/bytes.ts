@@ -81,6 +81,11 @@ export class ByteWriter {
 
   bytes(b: Uint8Array): void {
     this.uvarint(b.length);
+    this.raw(b);
+  }
+
+  /** `b` as it is, without a length. */
+  raw(b: Uint8Array): void {
     this.ensure(b.length);
     this.buf.set(b, this.len);
     this.len += b.length;

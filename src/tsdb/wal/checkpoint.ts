@@ -95,11 +95,26 @@ export function loadSnapshot(head: Head, data: Uint8Array): number {
   return n;
 }
 
-/** Encodes completed chunks into batches of at most `maxBytes` each. */
+/** One row of the chunk checkpoint: encoded chunks and the newest sample time among them. */
+export interface ChunkBatch {
+  readonly data: Uint8Array;
+  readonly maxTime: number;
+}
+
+/**
+ * Encodes completed chunks into batches of at most about `maxBytes` each,
+ * and remembers where each chunk's bytes landed so that the head can read
+ * them back from the stored row instead of keeping them.
+ */
 export class ChunkBatchWriter {
   private readonly w = new ByteWriter(64 * 1024);
-  private readonly out: Uint8Array[] = [];
+  private readonly out: ChunkBatch[] = [];
   private readonly maxBytes: number;
+  private maxTime = -Infinity;
+  private readonly added: HeadChunk[] = [];
+  /** Per added chunk: its batch index and the offset of its bytes in that batch. */
+  private readonly batchOf: number[] = [];
+  private readonly offsetOf: number[] = [];
 
   constructor(maxBytes: number) {
     this.maxBytes = maxBytes;
@@ -108,44 +123,64 @@ export class ChunkBatchWriter {
 
   add(ref: number, c: HeadChunk): void {
     const w = this.w;
+    const data = c.data;
     w.uvarint(ref);
     w.uvarint(c.id);
     w.varint(c.minTime);
     w.varint(c.maxTime);
-    w.bytes(c.data);
+    w.uvarint(data.length);
+    this.added.push(c);
+    this.batchOf.push(this.out.length);
+    this.offsetOf.push(w.length);
+    w.raw(data);
+    if (c.maxTime > this.maxTime) this.maxTime = c.maxTime;
     if (w.length >= this.maxBytes) this.flush();
   }
 
   private flush(): void {
     if (this.w.length <= 1) return;
-    this.out.push(this.w.finish());
+    this.out.push({ data: this.w.finish(), maxTime: this.maxTime });
     this.w.reset();
     this.w.byte(VERSION);
+    this.maxTime = -Infinity;
   }
 
-  finish(): Uint8Array[] {
+  finish(): ChunkBatch[] {
     this.flush();
     return this.out;
   }
+
+  /** Calls `fn` for every added chunk with its batch index and the offset of its bytes in that batch (after finish). */
+  forEachPlaced(fn: (c: HeadChunk, batch: number, offset: number) => void): void {
+    for (let i = 0; i < this.added.length; i++) fn(this.added[i]!, this.batchOf[i]!, this.offsetOf[i]!);
+  }
 }
 
-/** Restores completed chunks from one batch; chunks of unknown series are skipped. */
-export function loadChunkBatch(head: Head, data: Uint8Array): number {
+/**
+ * Restores completed chunks from one batch, stored as row `row` (0 when it
+ * is not a stored row: the bytes are then copied into the head). Chunks of
+ * unknown series, and chunks wholly before the head's min valid time
+ * (already in a block), are skipped. Returns the chunks restored and the
+ * newest sample time in the batch.
+ */
+export function loadChunkBatch(head: Head, data: Uint8Array, row = 0): { chunks: number; maxTime: number } {
   const r = new ByteReader(data);
   const version = r.byte();
   if (version !== VERSION) throw new Error(`unknown chunk batch version ${version}`);
   let n = 0;
+  let newest = -Infinity;
   while (!r.done) {
     const ref = r.uvarint();
     const id = r.uvarint();
     const minTime = r.varint();
     const maxTime = r.varint();
-    const data = r.bytes();
+    const bytes = r.bytes();
+    const offset = r.pos - bytes.length;
+    if (maxTime > newest) newest = maxTime;
     const s = head.get(ref);
-    if (s === undefined) continue;
-    // The head copies the bytes: the batch buffer must not be kept alive by one chunk.
-    head.restoreChunk(s, id, minTime, maxTime, data);
+    if (s === undefined || maxTime < head.minValidTime) continue;
+    head.restoreChunk(s, id, minTime, maxTime, bytes, row, offset);
     n++;
   }
-  return n;
+  return { chunks: n, maxTime: newest };
 }

@@ -5,7 +5,10 @@
  *   upserts slot `seq % slots`, so a push costs one row write and truncating
  *   the WAL costs nothing: rows at or below the checkpoint sequence are
  *   simply dead and get overwritten later.
- * - `head_chunks`: batches of completed chunks, appended at checkpoints.
+ * - `head_chunks`: batches of completed chunks, appended at checkpoints,
+ *   each with the newest sample time in it. Once written, a chunk's bytes
+ *   are read back from here rather than kept in memory (DiskChunks), and a
+ *   row is deleted once a block holds everything in it.
  * - `head_snapshot`: the series, open chunks and exemplars at the last
  *   checkpoint, split into parts that fit a row.
  * - `metadata`: one row per metric family, written when it changes.
@@ -22,6 +25,8 @@ import type { MetricMetadata, MetricType } from "../../write/request";
 import { concatBytes } from "../block/sink";
 import { float64Bits } from "../chunkenc/xor";
 import type { Head } from "../head/head";
+import { DiskChunks } from "../head/disk-chunks";
+import type { ChunkRowSource } from "../head/disk-chunks";
 import { ChunkBatchWriter, encodeSnapshot, loadChunkBatch, loadSnapshot } from "./checkpoint";
 import { MAX_RECORD_BYTES, WalRecordReader } from "./record";
 
@@ -41,10 +46,17 @@ export interface ReplayStats {
   readonly orphanSamples: number;
 }
 
+/**
+ * Chunk rows are read whole when a chunk in them is needed, so they are
+ * kept small: a query for one series over the head reads a few of them.
+ * On data that compresses to ~5 bytes per sample that is ~80 rows written
+ * per million samples, ~20 for typical data.
+ */
+const CHUNK_ROW_BYTES = 64 * 1024;
 const DEFAULT_SLOTS = 1024;
 const DEFAULT_CHECKPOINT_EVERY = 256;
 
-export class WalStore {
+export class WalStore implements ChunkRowSource {
   private readonly sql: SqlStorage;
   private readonly slots: number;
   private readonly checkpointEvery: number;
@@ -74,7 +86,10 @@ export class WalStore {
 
   init(): void {
     this.sql.exec(`CREATE TABLE IF NOT EXISTS wal (slot INTEGER PRIMARY KEY, seq INTEGER NOT NULL, rec BLOB NOT NULL)`);
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS head_chunks (id INTEGER PRIMARY KEY, data BLOB NOT NULL)`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS head_chunks (id INTEGER PRIMARY KEY, data BLOB NOT NULL, max_time INTEGER)`);
+    // Rows written before max_time existed get it on the next replay.
+    const columns = this.exec(`SELECT name FROM pragma_table_info('head_chunks')`).toArray();
+    if (!columns.some((c) => c["name"] === "max_time")) this.sql.exec(`ALTER TABLE head_chunks ADD COLUMN max_time INTEGER`);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS head_snapshot (part INTEGER PRIMARY KEY, data BLOB NOT NULL)`);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS metadata (name TEXT PRIMARY KEY, type TEXT NOT NULL, help TEXT NOT NULL, unit TEXT NOT NULL)`);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS wal_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
@@ -122,25 +137,22 @@ export class WalStore {
   /**
    * Persists new and rewritten completed chunks and a snapshot of the head,
    * then moves the checkpoint to the newest record: older records are dead.
+   * The chunks written are then read from their rows, not kept in memory.
    */
   checkpoint(head: Head): void {
-    const batch = new ChunkBatchWriter(MAX_RECORD_BYTES);
-    const written: { persisted: boolean }[] = [];
+    const disk = this.attach(head);
+    const batch = new ChunkBatchWriter(CHUNK_ROW_BYTES);
     for (const s of head.dirty) {
-      if (s.chunks !== null) {
-        for (const c of s.chunks) {
-          if (c.persisted) continue;
-          batch.add(s.ref, c);
-          written.push(c);
-        }
-      }
+      if (s.chunks === null) continue;
+      for (const c of s.chunks) if (!c.persisted) batch.add(s.ref, c);
     }
-    for (const row of batch.finish()) this.write(`INSERT INTO head_chunks (data) VALUES (?)`, toArrayBuffer(row));
+    const rows = batch.finish().map((b) => this.insertChunkRow(b.data, b.maxTime));
     this.writeSnapshot(head);
     this.checkpointSeq = this.lastSeq;
     this.setState("checkpoint_seq", this.checkpointSeq);
     if (Number.isFinite(head.minValidTime)) this.setState("min_valid_time", head.minValidTime);
-    for (const c of written) c.persisted = true;
+    // Last, once nothing above can throw: the chunks let go of their bytes in memory.
+    batch.forEachPlaced((c, i, offset) => c.persist(rows[i]!, offset, disk));
     for (const s of head.dirty) s.hasUnpersistedChunks = false;
     head.dirty.clear();
     head.forEachSeries((s) => {
@@ -149,22 +161,33 @@ export class WalStore {
   }
 
   /**
-   * Rewrites the chunk table from the head's completed chunks, for use after
-   * chunks were dropped from the head (e.g. once a block holds them).
+   * Deletes chunk rows whose samples are all before `mint`, for after the
+   * head dropped them (Head.truncateBefore, once a block holds them), and
+   * writes a checkpoint so that a replay refuses what remains before `mint`.
    */
-  rewriteChunks(head: Head): void {
-    this.write(`DELETE FROM head_chunks`);
-    const batch = new ChunkBatchWriter(MAX_RECORD_BYTES);
-    head.forEachSeries((s) => {
-      s.chunks?.forEach((c) => {
-        batch.add(s.ref, c);
-        c.persisted = true;
-      });
-      s.hasUnpersistedChunks = false;
-    });
-    head.dirty.clear();
-    for (const row of batch.finish()) this.write(`INSERT INTO head_chunks (data) VALUES (?)`, toArrayBuffer(row));
+  dropChunksBefore(head: Head, mint: number): void {
+    this.write(`DELETE FROM head_chunks WHERE max_time < ?`, mint);
+    // Deleted ids can be handed out again.
+    head.disk?.clearCache();
     this.checkpoint(head);
+  }
+
+  readChunkRow(row: number): Uint8Array {
+    const found = this.exec(`SELECT data FROM head_chunks WHERE id = ?`, row).toArray()[0];
+    if (found === undefined) throw new Error(`chunk row ${row} is missing from the checkpoint`);
+    return new Uint8Array(found["data"] as ArrayBuffer);
+  }
+
+  private insertChunkRow(data: Uint8Array, maxTime: number): number {
+    const cur = this.sql.exec(`INSERT INTO head_chunks (data, max_time) VALUES (?, ?) RETURNING id`, toArrayBuffer(data), maxTime);
+    const id = Number(cur.one()["id"]);
+    this.rowsWritten += cur.rowsWritten;
+    return id;
+  }
+
+  /** The head reads its written chunks back through this store. */
+  private attach(head: Head): DiskChunks {
+    return (head.disk ??= new DiskChunks(this));
   }
 
   private writeSnapshot(head: Head): void {
@@ -207,8 +230,17 @@ export class WalStore {
         .map((r) => new Uint8Array(r["data"] as ArrayBuffer));
       series = loadSnapshot(head, concatBytes(parts));
     }
+    this.attach(head);
     let chunks = 0;
-    for (const row of this.exec(`SELECT data FROM head_chunks ORDER BY id`)) chunks += loadChunkBatch(head, new Uint8Array(row["data"] as ArrayBuffer));
+    const unknownMaxTime: [number, number][] = [];
+    // Row by row: the table can be far larger than the head's memory.
+    for (const row of this.exec(`SELECT id, data, max_time FROM head_chunks ORDER BY id`)) {
+      const id = Number(row["id"]);
+      const loaded = loadChunkBatch(head, new Uint8Array(row["data"] as ArrayBuffer), id);
+      chunks += loaded.chunks;
+      if (row["max_time"] === null) unknownMaxTime.push([id, loaded.maxTime]);
+    }
+    for (const [id, maxTime] of unknownMaxTime) this.write(`UPDATE head_chunks SET max_time = ? WHERE id = ?`, maxTime, id);
 
     let records = 0;
     let samples = 0;

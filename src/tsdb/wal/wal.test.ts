@@ -126,7 +126,7 @@ describe("checkpoints", () => {
     expect(rows.length).toBeGreaterThan(1);
     const h2 = new Head();
     expect(loadSnapshot(h2, encodeSnapshot(h))).toBe(20);
-    for (const row of rows) loadChunkBatch(h2, row);
+    for (const row of rows) loadChunkBatch(h2, row.data);
     expect(dump(h2)).toBe(dump(h));
     // Open chunks come back in slots of the new head's pages.
     expect(h2.openChunks.stats().slotsInUse).toBe(20);
