@@ -84,7 +84,7 @@ export class Ingester extends DurableObject<Env> implements IngesterRPC {
       this.ctx.storage.transactionSync(() => {
         this.wal.append(this.head, records);
         this.wal.saveMetadata(metadata);
-        if (this.wal.shouldCheckpoint) this.wal.checkpoint(this.head);
+        if (this.wal.checkpointDue(this.head)) this.wal.checkpoint(this.head);
       });
     } catch (e) {
       // The head already holds samples that are not durable: start over from storage.

@@ -65,7 +65,7 @@ function durableHead(state: DurableObjectState): { head: Head; store: WalStore; 
   const push = () =>
     state.storage.transactionSync(() => {
       store.append(head, builder.finish());
-      if (store.shouldCheckpoint) store.checkpoint(head);
+      if (store.checkpointDue(head)) store.checkpoint(head);
     });
   return { head, store, push };
 }
@@ -155,6 +155,31 @@ describe("head chunks on disk", () => {
       expect(rebuilt.minValidTime).toBe(mint);
       expect(dump(rebuilt)).toEqual(dump(memory));
       expect(Math.min(...Object.values(dump(rebuilt)).map((s) => s[0]![0]))).toBeGreaterThanOrEqual(mint);
+    });
+  });
+
+  it("are checkpointed once enough chunk bytes gather, however few records", async () => {
+    await runInDurableObject(stub(), (_i: Ingester, state: DurableObjectState) => {
+      const head = new Head();
+      const store = new WalStore(state.storage.sql, { slots: 2000, checkpointEvery: 1000, checkpointChunkBytes: 10_000 });
+      store.init();
+      builder = new WalRecordBuilder();
+      let checkpoints = 0;
+      fill([head], 20, 40, () =>
+        state.storage.transactionSync(() => {
+          store.append(head, builder.finish());
+          if (!store.checkpointDue(head)) return;
+          checkpoints++;
+          store.checkpoint(head);
+          expect(store.checkpointDue(head)).toBe(false);
+        }),
+      );
+      // 40 records, far fewer than 1,000, yet every ~10 KB of completed chunks went to disk.
+      const onDisk = head.stats().completedChunks - head.stats().chunksInMemory;
+      expect(checkpoints).toBeGreaterThan(2);
+      expect(head.slab.storedBytes).toBeLessThan(10_000);
+      expect(onDisk).toBeGreaterThan(0);
+      expect(store.sequence).toBe(40);
     });
   });
 

@@ -188,7 +188,7 @@ describe("ingester", () => {
         ingestPush(head, req(s, 100), b);
         state.storage.transactionSync(() => {
           store.append(head, b.finish());
-          if (store.shouldCheckpoint) store.checkpoint(head);
+          if (store.checkpointDue(head)) store.checkpoint(head);
         });
       }
       expect(store.sequence).toBe(300);

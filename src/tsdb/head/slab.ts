@@ -81,10 +81,13 @@ export class HeadChunk {
 export class ChunkSlab {
   private slab = new Uint8Array(0);
   private used = 0;
+  /** Bytes stored since the caller last reset it: what a checkpoint would move out of memory. */
+  storedBytes = 0;
 
   /** Copies `data` into a slab and returns the completed chunk that refers to it. */
   store(id: number, minTime: number, maxTime: number, data: Uint8Array): HeadChunk {
     const n = data.length;
+    this.storedBytes += n;
     if (n > SLAB_BYTES / 4) return new HeadChunk(id, minTime, maxTime, data.slice(), 0, n);
     if (this.used + n > this.slab.length) {
       this.slab = new Uint8Array(SLAB_BYTES);

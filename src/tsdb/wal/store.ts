@@ -35,6 +35,8 @@ export interface WalOptions {
   readonly slots?: number;
   /** Checkpoint after this many records. */
   readonly checkpointEvery?: number;
+  /** Checkpoint once chunks of this many bytes were completed (they leave memory with it). */
+  readonly checkpointChunkBytes?: number;
 }
 
 export interface ReplayStats {
@@ -55,11 +57,17 @@ export interface ReplayStats {
 const CHUNK_ROW_BYTES = 64 * 1024;
 const DEFAULT_SLOTS = 1024;
 const DEFAULT_CHECKPOINT_EVERY = 256;
+/**
+ * Completed chunks stay in memory until a checkpoint; this bounds them to a
+ * few percent of a Durable Object's 128 MB whatever the push rate.
+ */
+const DEFAULT_CHECKPOINT_CHUNK_BYTES = 4 << 20;
 
 export class WalStore implements ChunkRowSource {
   private readonly sql: SqlStorage;
   private readonly slots: number;
   private readonly checkpointEvery: number;
+  private readonly checkpointChunkBytes: number;
   private lastSeq = 0;
   private checkpointSeq = 0;
   private snapshotParts = 0;
@@ -70,6 +78,7 @@ export class WalStore implements ChunkRowSource {
     this.sql = sql;
     this.slots = opts.slots ?? DEFAULT_SLOTS;
     this.checkpointEvery = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+    this.checkpointChunkBytes = opts.checkpointChunkBytes ?? DEFAULT_CHECKPOINT_CHUNK_BYTES;
     if (this.checkpointEvery + 64 > this.slots) throw new RangeError("WAL ring too small for the checkpoint interval");
   }
 
@@ -118,8 +127,9 @@ export class WalStore implements ChunkRowSource {
     }
   }
 
-  get shouldCheckpoint(): boolean {
-    return this.lastSeq - this.checkpointSeq >= this.checkpointEvery;
+  /** True once enough records or completed chunk bytes have gathered since the last checkpoint. */
+  checkpointDue(head: Head): boolean {
+    return this.lastSeq - this.checkpointSeq >= this.checkpointEvery || head.slab.storedBytes >= this.checkpointChunkBytes;
   }
 
   saveMetadata(mds: readonly MetricMetadata[]): void {
@@ -147,6 +157,7 @@ export class WalStore implements ChunkRowSource {
       for (const c of s.chunks) if (!c.persisted) batch.add(s.ref, c);
     }
     const rows = batch.finish().map((b) => this.insertChunkRow(b.data, b.maxTime));
+    head.slab.storedBytes = 0;
     this.writeSnapshot(head);
     this.checkpointSeq = this.lastSeq;
     this.setState("checkpoint_seq", this.checkpointSeq);
