@@ -6,7 +6,7 @@
  *   npm run bench:ingest -- [--series 10000,100000] [--seconds 20] [--concurrency 8]
  *                           [--protocols v1,v2] [--targets promflare,prometheus]
  *                           [--max-samples 4000000] [--batch 2000] [--repeat 1]
- *                           [--profile DIR] [--baseline REV] [--shards N]
+ *                           [--profile DIR] [--heap-snapshot DIR] [--baseline REV] [--shards N]
  *
  * With --repeat N each server is measured N times, the two taking turns, and
  * the tables show the median of each figure: on a shared 2-core machine one
@@ -16,6 +16,10 @@
  * profiler (see cpu-profile.ts): the profile goes to DIR and a summary is
  * printed. Sampling slows the isolate, so such runs measure where the time
  * goes, not how much there is.
+ *
+ * With --heap-snapshot DIR the heap snapshot taken after each promflare
+ * steady phase (to read the isolate's live bytes) is kept in DIR, and the
+ * kinds of object that hold the most are printed.
  *
  * With --baseline REV, promflare as of that git revision runs too, right
  * after the current tree in every turn (see baseline.ts), and a last table
@@ -30,11 +34,11 @@
  * (series creation, reported separately); the timed phase follows.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { NodeExporterGenerator, encodeV1, encodeV2, type GeneratedSeries } from "./gen";
 import { formatProfileSummary, startCpuProfile, summarizeProfile } from "./cpu-profile";
-import { isolateHeap, liveBytes, type IsolateHeap } from "./isolate-heap";
+import { heapSummary, isolateHeap, liveBytes, type IsolateHeap } from "./isolate-heap";
 import { checkoutBaseline, pairedRatio, type BaselineCheckout } from "./baseline";
 import { startWranglerDev, unlimitedIngestVars } from "../test/support/wrangler";
 import { findPrometheusTools, startPrometheus, MISSING_PROMETHEUS, type PrometheusTools } from "../test/support/prometheus";
@@ -275,11 +279,12 @@ async function measure(
   protocol: RemoteWriteProtocol,
   seconds: number,
   profileRequest?: ProfileRequest,
+  heapSnapshotFile?: string,
 ): Promise<Measured> {
   const url = `${server.url}${path}`;
   const rssBaseline = treeUsage(server.pid).rssBytes;
   const inspectorUrl = server.inspectorUrl;
-  const readIsolate = async (): Promise<IsolateHeap | undefined> => (inspectorUrl === undefined ? undefined : isolateHeap(inspectorUrl));
+  const readIsolate = async (file?: string): Promise<IsolateHeap | undefined> => (inspectorUrl === undefined ? undefined : isolateHeap(inspectorUrl, file));
   const isolateBaseline = await readIsolate();
   const warmup = await runPhase(url, protocol, workload.warmup, server.pid, 600, tenant);
   const profiler = profileRequest === undefined ? undefined : { file: profileRequest.file, run: await startCpuProfile(profileRequest.inspectorUrl) };
@@ -291,7 +296,11 @@ async function measure(
     profile = `${formatProfileSummary(summarizeProfile(p, 15))}\n(whole profile: ${profiler.file}, for Chrome DevTools' Performance panel)`;
   }
   const rssEnd = treeUsage(server.pid).rssBytes;
-  const isolateEnd = await readIsolate();
+  const isolateEnd = await readIsolate(heapSnapshotFile);
+  if (heapSnapshotFile !== undefined) {
+    const top = heapSummary(readFileSync(heapSnapshotFile, "utf8"), 12).map((h) => `${fmt(h.bytes / 1e6, 1).padStart(7)} MB ${fmt(h.count, 0).padStart(10)}  ${h.kind}`);
+    profile = [profile, `live heap by kind of object (own size; whole snapshot: ${heapSnapshotFile}):`, ...top].filter((l) => l !== undefined).join("\n");
+  }
   return { warmup, timed, rssBaseline, rssEnd, isolateBaseline, isolateEnd, headSeries: await headSeries(server.url, tenant), profile };
 }
 
@@ -301,7 +310,7 @@ async function runTarget(
   workload: Workload,
   protocol: RemoteWriteProtocol,
   seconds: number,
-  profileFile: string | undefined,
+  files: { readonly profile?: string; readonly heapSnapshot?: string },
   baseline: BaselineCheckout | undefined,
   vars: Readonly<Record<string, string>>,
 ): Promise<RunResult> {
@@ -311,8 +320,8 @@ async function runTarget(
     const config = target === "baseline" ? baseline!.config : undefined;
     const server = await startWranglerDev({ persistTo: persistDir, vars, config });
     try {
-      const profile = profileFile === undefined ? undefined : { inspectorUrl: server.inspectorUrl, file: profileFile };
-      const measured = await measure(server, "/api/v1/push", TENANT, workload, protocol, seconds, profile);
+      const profile = files.profile === undefined ? undefined : { inspectorUrl: server.inspectorUrl, file: files.profile };
+      const measured = await measure(server, "/api/v1/push", TENANT, workload, protocol, seconds, profile, files.heapSnapshot);
       // The WAL rows are read from SQLite files once the server has let go of them.
       await server.stop();
       return { ...run, ...measured, sqliteRows: walRowsWritten(persistDir) };
@@ -416,10 +425,11 @@ async function main(): Promise<void> {
     batch: "2000",
     repeat: "1",
     profile: "",
+    "heap-snapshot": "",
     baseline: "",
     shards: "",
   });
-  if (flags.profile !== "") mkdirSync(flags.profile!, { recursive: true });
+  for (const dir of [flags.profile!, flags["heap-snapshot"]!]) if (dir !== "") mkdirSync(dir, { recursive: true });
   let targets = flags.targets!.split(",") as TargetName[];
   const tools = findPrometheusTools();
   if (tools === undefined && targets.includes("prometheus")) {
@@ -463,6 +473,7 @@ async function runAll(
   const maxSamples = Number(flags["max-samples"]);
   const batchSize = Number(flags.batch);
   const profileDir = flags.profile === "" ? undefined : flags.profile!;
+  const heapDir = flags["heap-snapshot"] === "" ? undefined : flags["heap-snapshot"]!;
   const vars = unlimitedIngestVars(flags.shards === "" ? {} : { shards: shardsFlag(flags.shards!) });
 
   const results: RunResult[] = [];
@@ -477,9 +488,12 @@ async function runAll(
       );
       for (let rep = 0; rep < repeat; rep++) {
         for (const target of targets) {
-          const profileFile =
-            profileDir === undefined || target !== "promflare" ? undefined : join(profileDir, `promflare-${protocol}-${workload.series}-run${rep + 1}.cpuprofile`);
-          const r = await runTarget(target, tools, workload, protocol, seconds, profileFile, baseline, vars);
+          const name = `${target === "baseline" ? `promflare@${baseline!.rev}` : target}-${protocol}-${workload.series}-run${rep + 1}`;
+          const files = {
+            profile: profileDir === undefined || target !== "promflare" ? undefined : join(profileDir, `${name}.cpuprofile`),
+            heapSnapshot: heapDir === undefined || target === "prometheus" ? undefined : join(heapDir, `${name}.heapsnapshot`),
+          };
+          const r = await runTarget(target, tools, workload, protocol, seconds, files, baseline, vars);
           results.push(r);
           const f = figures(r);
           const w = r.warmup;
@@ -492,7 +506,10 @@ async function runAll(
             const failed = describeFailures(phase);
             if (failed !== "") console.log(`    ${name} failures: ${failed}`);
           }
-          if (r.profile !== undefined) console.log(`    (profiled: this run's figures include the sampling's cost)\n${r.profile.replace(/^/gm, "    ")}`);
+          if (r.profile !== undefined) {
+            const note = files.profile === undefined ? "" : "    (profiled: this run's figures include the sampling's cost)\n";
+            console.log(`${note}${r.profile.replace(/^/gm, "    ")}`);
+          }
         }
       }
     }

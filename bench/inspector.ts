@@ -12,9 +12,10 @@ export interface InspectorSession {
 
 /**
  * Connects to the Worker's isolate; `inspectorUrl` is wrangler's
- * `--inspector-port` as http://host:port. Events are not passed on.
+ * `--inspector-port` as http://host:port. Events are not passed on, except
+ * the pieces of a heap snapshot to `onSnapshotChunk` when given.
  */
-export async function connectInspector(inspectorUrl: string): Promise<InspectorSession> {
+export async function connectInspector(inspectorUrl: string, onSnapshotChunk?: (chunk: string) => void): Promise<InspectorSession> {
   const targets = (await (await fetch(`${inspectorUrl}/json`)).json()) as { webSocketDebuggerUrl?: string }[];
   const wsUrl = targets.find((t) => t.webSocketDebuggerUrl !== undefined)?.webSocketDebuggerUrl;
   if (wsUrl === undefined) throw new Error(`no inspector target at ${inspectorUrl}`);
@@ -23,8 +24,11 @@ export async function connectInspector(inspectorUrl: string): Promise<InspectorS
   let nextId = 0;
   ws.on("message", (data) => {
     const text = String(data);
-    // A heap snapshot streams as thousands of large events: skip them unparsed.
-    if (text.slice(0, 120).includes('"HeapProfiler.addHeapSnapshotChunk"')) return;
+    // A heap snapshot streams as thousands of large events: skip them unparsed unless asked for.
+    if (text.slice(0, 120).includes('"HeapProfiler.addHeapSnapshotChunk"')) {
+      if (onSnapshotChunk !== undefined) onSnapshotChunk((JSON.parse(text) as { params: { chunk: string } }).params.chunk);
+      return;
+    }
     const msg = JSON.parse(text) as { id?: number; result?: unknown; error?: { message: string } };
     const waiter = msg.id === undefined ? undefined : pending.get(msg.id);
     if (waiter === undefined) return;

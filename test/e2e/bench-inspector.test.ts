@@ -6,7 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeV2, NodeExporterGenerator } from "../../bench/gen";
 import { startCpuProfile, summarizeProfile } from "../../bench/cpu-profile";
-import { isolateHeap, liveBytes } from "../../bench/isolate-heap";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { heapSummary, isolateHeap, liveBytes } from "../../bench/isolate-heap";
 import { pushRemoteWrite } from "../support/push";
 import { startWranglerDev, type WranglerDev } from "../support/wrangler";
 
@@ -49,8 +52,17 @@ describe("the Worker's isolate under wrangler dev, through its inspector", () =>
       const res = await pushRemoteWrite(`${gateway!.url}/api/v1/push`, body, { protocol: "v2", tenant: "weighed" });
       expect(res.status).toBe(204);
     }
-    const after = await isolateHeap(gateway!.inspectorUrl);
+    const dir = mkdtempSync(join(tmpdir(), "heap-"));
+    const file = join(dir, "after.heapsnapshot");
+    const after = await isolateHeap(gateway!.inspectorUrl, file);
     const grown = liveBytes(after) - liveBytes(before);
+    // The kept snapshot names the head's objects: one MemSeries per series of both tenants.
+    const kinds = heapSummary(readFileSync(file, "utf8"), 1000);
+    rmSync(dir, { recursive: true });
+    const memSeries = kinds.find((k) => k.kind === "object MemSeries");
+    expect(memSeries, kinds.slice(0, 20).map((k) => k.kind).join(", ")).toBeDefined();
+    expect(memSeries!.count).toBeGreaterThanOrEqual(1000);
+    expect(memSeries!.bytes).toBeGreaterThanOrEqual(memSeries!.count * 16);
     // Labels, index entries and an open chunk each: hundreds of bytes per series, not nothing, not megabytes.
     expect(grown).toBeGreaterThan(1000 * 200);
     expect(grown).toBeLessThan(64 << 20);

@@ -1,5 +1,5 @@
 /**
- * Completed chunks are copied into shared 1 MiB slabs. A chunk records its
+ * Completed chunks are copied into shared 256 KiB slabs. A chunk records its
  * slab, offset and size rather than holding a view: a typed-array view is
  * an object of about 70 bytes, which outweighs a well-compressed chunk of
  * 120 samples (~50 bytes), so views are made only when the bytes are read.
@@ -13,7 +13,7 @@
  */
 import type { DiskChunks } from "./disk-chunks";
 
-const SLAB_BYTES = 1 << 20;
+const SLAB_BYTES = 256 << 10;
 
 /** A completed chunk. Replaced (never mutated) when an out-of-order sample lands in it. */
 export class HeadChunk {
