@@ -143,6 +143,15 @@ describe("head chunks on disk", () => {
       fill([head, memory], 20, 40, push);
       const rowsBefore = rowCount(state);
       const mint = 7_200_000;
+      // A block cut first raises the min valid time and keeps serving the range until
+      // the block is registered: a replay in between must bring the range back.
+      head.minValidTime = mint;
+      state.storage.transactionSync(() => store.checkpoint(head));
+      const planned = new Head();
+      new WalStore(state.storage.sql).replay(planned);
+      expect(planned.minValidTime).toBe(mint);
+      expect(dump(planned)).toEqual(dump(memory));
+
       for (const h of [head, memory]) h.truncateBefore(mint);
       state.storage.transactionSync(() => store.dropChunksBefore(head, mint));
       const left = state.storage.sql.exec("SELECT min(max_time) AS t, count(*) AS n FROM head_chunks").one();

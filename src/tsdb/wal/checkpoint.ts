@@ -159,11 +159,11 @@ export class ChunkBatchWriter {
 /**
  * Restores completed chunks from one batch, stored as row `row` (0 when it
  * is not a stored row: the bytes are then copied into the head). Chunks of
- * unknown series, and chunks wholly before the head's min valid time
- * (already in a block), are skipped. Returns the chunks restored and the
- * newest sample time in the batch.
+ * unknown series, and chunks wholly before `droppedBefore` (the head let
+ * them go once a block held them), are skipped. Returns the chunks restored
+ * and the newest sample time in the batch.
  */
-export function loadChunkBatch(head: Head, data: Uint8Array, row = 0): { chunks: number; maxTime: number } {
+export function loadChunkBatch(head: Head, data: Uint8Array, row = 0, droppedBefore = -Infinity): { chunks: number; maxTime: number } {
   const r = new ByteReader(data);
   const version = r.byte();
   if (version !== VERSION) throw new Error(`unknown chunk batch version ${version}`);
@@ -178,7 +178,7 @@ export function loadChunkBatch(head: Head, data: Uint8Array, row = 0): { chunks:
     const offset = r.pos - bytes.length;
     if (maxTime > newest) newest = maxTime;
     const s = head.get(ref);
-    if (s === undefined || maxTime < head.minValidTime) continue;
+    if (s === undefined || maxTime < droppedBefore) continue;
     head.restoreChunk(s, id, minTime, maxTime, bytes, row, offset);
     n++;
   }

@@ -71,6 +71,8 @@ export class WalStore implements ChunkRowSource {
   private lastSeq = 0;
   private checkpointSeq = 0;
   private snapshotParts = 0;
+  /** Chunks wholly before this were dropped from the head. */
+  private droppedBefore = -Infinity;
   /** Rows written through this store, as SQLite reports them. */
   rowsWritten = 0;
 
@@ -178,6 +180,11 @@ export class WalStore implements ChunkRowSource {
    */
   dropChunksBefore(head: Head, mint: number): void {
     this.write(`DELETE FROM head_chunks WHERE max_time < ?`, mint);
+    // Rows left may still hold chunks before `mint`; a replay skips them by this.
+    // (Not the head's min valid time: a block cut raises that before the
+    // head lets the range go, and until then a replay must restore it.)
+    this.droppedBefore = Math.max(this.droppedBefore, mint);
+    this.setState("chunks_dropped_before", this.droppedBefore);
     // Deleted ids can be handed out again.
     head.disk?.clearCache();
     this.checkpoint(head);
@@ -229,6 +236,8 @@ export class WalStore implements ChunkRowSource {
   replay(head: Head): ReplayStats {
     this.checkpointSeq = this.state("checkpoint_seq");
     this.snapshotParts = this.state("snapshot_parts");
+    const dropped = this.exec(`SELECT value FROM wal_state WHERE key = 'chunks_dropped_before'`).toArray()[0];
+    if (dropped !== undefined) this.droppedBefore = Number(dropped["value"]);
     const minValid = this.exec(`SELECT value FROM wal_state WHERE key = 'min_valid_time'`).toArray()[0];
     if (minValid !== undefined) head.minValidTime = Number(minValid["value"]);
     for (const row of this.exec(`SELECT name, type, help, unit FROM metadata`)) {
@@ -247,7 +256,7 @@ export class WalStore implements ChunkRowSource {
     // Row by row: the table can be far larger than the head's memory.
     for (const row of this.exec(`SELECT id, data, max_time FROM head_chunks ORDER BY id`)) {
       const id = Number(row["id"]);
-      const loaded = loadChunkBatch(head, new Uint8Array(row["data"] as ArrayBuffer), id);
+      const loaded = loadChunkBatch(head, new Uint8Array(row["data"] as ArrayBuffer), id, this.droppedBefore);
       chunks += loaded.chunks;
       if (row["max_time"] === null) unknownMaxTime.push([id, loaded.maxTime]);
     }
