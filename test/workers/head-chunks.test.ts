@@ -1,6 +1,6 @@
 /**
  * Completed head chunks read back from the checkpoint in the ingester's
- * SQLite instead of kept in memory: queries, out-of-order rewrites, block
+ * SQLite once they are beyond the memory budget: queries, out-of-order rewrites, block
  * cuts, truncation and replay must see exactly what a head holding every
  * chunk in memory sees.
  */
@@ -56,10 +56,13 @@ function fill(heads: Head[], n: number, rounds: number, each: () => void = () =>
 
 let builder = new WalRecordBuilder();
 
-/** A head with a WAL store in `state`'s SQLite, checkpointing after every push. */
-function durableHead(state: DurableObjectState): { head: Head; store: WalStore; push: () => void } {
+/** Checkpoint after every push; keep no written chunk in memory unless told. */
+const options = (residentChunkBytes = 0) => ({ slots: 80, checkpointEvery: 1, residentChunkBytes });
+
+/** A head with a WAL store in `state`'s SQLite. */
+function durableHead(state: DurableObjectState, residentChunkBytes = 0): { head: Head; store: WalStore; push: () => void } {
   const head = new Head();
-  const store = new WalStore(state.storage.sql, { slots: 80, checkpointEvery: 1 });
+  const store = new WalStore(state.storage.sql, options(residentChunkBytes));
   store.init();
   builder = new WalRecordBuilder();
   const push = () =>
@@ -126,7 +129,7 @@ describe("head chunks on disk", () => {
       expect(ingestPush(head, { series: [other], outOfOrderWindowMs: 1e12 }, null).result.rejections.map((r) => r.reason)).toEqual(["sample-duplicate-timestamp"]);
 
       const rebuilt = new Head();
-      const replay = new WalStore(state.storage.sql, { slots: 80, checkpointEvery: 1 }).replay(rebuilt);
+      const replay = new WalStore(state.storage.sql, options()).replay(rebuilt);
       expect(replay.orphanSamples).toBe(0);
       expect(rebuilt.stats().chunksInMemory).toBe(0);
       expect(dump(rebuilt)).toEqual(dump(memory));
@@ -148,7 +151,7 @@ describe("head chunks on disk", () => {
       head.minValidTime = mint;
       state.storage.transactionSync(() => store.checkpoint(head));
       const planned = new Head();
-      new WalStore(state.storage.sql).replay(planned);
+      new WalStore(state.storage.sql, options()).replay(planned);
       expect(planned.minValidTime).toBe(mint);
       expect(dump(planned)).toEqual(dump(memory));
 
@@ -160,17 +163,54 @@ describe("head chunks on disk", () => {
       expect(dump(head)).toEqual(dump(memory));
 
       const rebuilt = new Head();
-      new WalStore(state.storage.sql).replay(rebuilt);
+      new WalStore(state.storage.sql, options()).replay(rebuilt);
       expect(rebuilt.minValidTime).toBe(mint);
       expect(dump(rebuilt)).toEqual(dump(memory));
       expect(Math.min(...Object.values(dump(rebuilt)).map((s) => s[0]![0]))).toBeGreaterThanOrEqual(mint);
     });
   });
 
+  it("stay in memory up to the budget, the newest ones, also after a replay", async () => {
+    await runInDurableObject(stub(), (_i: Ingester, state: DurableObjectState) => {
+      const budget = 40_000;
+      const { head, push } = durableHead(state, budget);
+      const memory = new Head();
+      fill([head, memory], 30, 40, push);
+      const inMemory = (h: Head) => {
+        let bytes = 0;
+        let newestOnDisk = -Infinity;
+        let oldestInMemory = Infinity;
+        h.forEachSeries((s) =>
+          s.chunks?.forEach((c) => {
+            if (c.disk === null) {
+              bytes += c.byteLength;
+              oldestInMemory = Math.min(oldestInMemory, c.maxTime);
+            } else newestOnDisk = Math.max(newestOnDisk, c.maxTime);
+          }),
+        );
+        return { bytes, newestOnDisk, oldestInMemory };
+      };
+      const live = inMemory(head);
+      expect(head.disk!.residentByteCount).toBeLessThanOrEqual(budget);
+      expect(live.bytes).toBeLessThanOrEqual(budget);
+      expect(live.bytes).toBeGreaterThan(budget / 2);
+      // The oldest left: what stays is newer than (or as new as) what went.
+      expect(live.oldestInMemory).toBeGreaterThanOrEqual(live.newestOnDisk - 30 * 60_000);
+      expect(dump(head)).toEqual(dump(memory));
+
+      const rebuilt = new Head();
+      new WalStore(state.storage.sql, options(budget)).replay(rebuilt);
+      const again = inMemory(rebuilt);
+      expect(again.bytes).toBeLessThanOrEqual(budget);
+      expect(again.bytes).toBeGreaterThan(budget / 2);
+      expect(dump(rebuilt)).toEqual(dump(memory));
+    });
+  });
+
   it("are checkpointed once enough chunk bytes gather, however few records", async () => {
     await runInDurableObject(stub(), (_i: Ingester, state: DurableObjectState) => {
       const head = new Head();
-      const store = new WalStore(state.storage.sql, { slots: 2000, checkpointEvery: 1000, checkpointChunkBytes: 10_000 });
+      const store = new WalStore(state.storage.sql, { slots: 2000, checkpointEvery: 1000, checkpointChunkBytes: 10_000, residentChunkBytes: 0 });
       store.init();
       builder = new WalRecordBuilder();
       let checkpoints = 0;

@@ -117,9 +117,6 @@ describe("ingester", () => {
     const stats = await ing.stats();
     expect(stats.completedChunks).toBeGreaterThan(nSeries * 100);
     expect(stats.checkpointSequence).toBeGreaterThan(0);
-    // Checkpointed chunks are read back from SQLite, not held: only those cut since the last checkpoint
-    // (after push 256 of 300) stay.
-    expect(stats.chunksInMemory).toBeLessThan(stats.completedChunks / 4);
     const before = decode(await ing.select(all));
     expect(before["__name__=load,i=3"]).toContainEqual([7_500, -1]);
     expect(Object.values(before).reduce((a, s) => a + s.length, 0)).toBe(nSeries * perPush * pushes + 1);
@@ -128,9 +125,9 @@ describe("ingester", () => {
     const after = decode(await ing.select(all));
     expect(after).toEqual(before);
     const restarted = await ing.stats();
-    // Only chunks cut again while replaying the WAL after the checkpoint are in memory.
-    expect(restarted.chunksInMemory).toBeLessThanOrEqual(stats.chunksInMemory);
-    expect(restarted.chunkRowsRead).toBeGreaterThan(0);
+    // 12,000 chunks of ~100 bytes are well inside the memory budget: all of them are back in memory.
+    expect(restarted.chunksInMemory).toBe(restarted.completedChunks);
+    expect(restarted.chunkRowsRead).toBe(0);
     const replay = restarted.replay!;
     expect(replay.orphanSamples).toBe(0);
     expect(replay.records).toBeLessThan(pushes);

@@ -12,12 +12,18 @@ class Rows implements ChunkRowSource {
   }
 }
 
-const onDisk = (disk: DiskChunks, row: number, offset: number, length: number) => new HeadChunk(row * 100 + offset, 0, 1, disk, offset, length, row);
+/** A chunk of `length` bytes written at `offset` in `row`, read from there. */
+function onDisk(disk: DiskChunks, row: number, offset: number, length: number): HeadChunk {
+  const c = new ChunkSlab().store(row * 1000 + offset, 0, 1, new Uint8Array(length));
+  c.persist(row, offset);
+  c.evict(disk);
+  return c;
+}
 
 describe("DiskChunks", () => {
   it("reads a chunk's bytes from its row and keeps recent rows within its byte budget", () => {
     const rows = new Rows();
-    const disk = new DiskChunks(rows, 2500);
+    const disk = new DiskChunks(rows, { cacheBytes: 2500 });
     expect([...disk.read(3, 10, 4)]).toEqual([13, 14, 15, 16]);
     disk.read(3, 500, 4);
     disk.read(4, 0, 1);
@@ -36,7 +42,7 @@ describe("DiskChunks", () => {
 
   it("keeps a row larger than the budget until the next read", () => {
     const rows = new Rows();
-    const disk = new DiskChunks(rows, 10);
+    const disk = new DiskChunks(rows, { cacheBytes: 10 });
     const a = disk.read(1, 0, 3);
     expect([...a]).toEqual([1, 2, 3]);
     disk.read(1, 5, 1);
@@ -47,7 +53,7 @@ describe("DiskChunks", () => {
 describe("readChunks", () => {
   it("reads each row once, in-memory chunks from memory, and hands every chunk its own bytes", () => {
     const rows = new Rows();
-    const disk = new DiskChunks(rows, 0);
+    const disk = new DiskChunks(rows, { cacheBytes: 0 });
     const slab = new ChunkSlab();
     const chunks = [onDisk(disk, 7, 0, 3), slab.store(1, 0, 1, Uint8Array.of(9, 9)), onDisk(disk, 2, 100, 2), onDisk(disk, 7, 500, 2), onDisk(disk, 2, 0, 1)];
     const got: (number[] | undefined)[] = [];
@@ -65,16 +71,45 @@ describe("readChunks", () => {
     expect(order).toEqual([1, 2, 4, 0, 3]);
   });
 
-  it("lets a persisted chunk drop its slab and read from disk from then on", () => {
+  it("lets a written chunk drop its slab and read from disk from then on, never one not yet written", () => {
     const rows = new Rows();
     const disk = new DiskChunks(rows);
     const c = new ChunkSlab().store(5, 10, 20, Uint8Array.of(1, 2, 3));
     expect(c.persisted).toBe(false);
-    c.persist(4, 1, null);
+    expect(() => c.evict(disk)).toThrow(/not yet in the checkpoint/);
+    c.persist(4, 1);
     expect([c.persisted, c.disk, [...c.data]]).toEqual([true, null, [1, 2, 3]]);
-    c.persist(4, 1, disk);
+    c.evict(disk);
     expect(c.disk).toBe(disk);
     expect([...c.data]).toEqual([5, 6, 7]);
     expect(c.row).toBe(4);
+  });
+});
+
+describe("written chunks in memory", () => {
+  const chunk = (id: number, bytes: number) => new ChunkSlab().store(id, id * 10, id * 10 + 5, new Uint8Array(bytes).fill(id));
+
+  it("stay within the byte budget, the oldest leaving first", () => {
+    const disk = new DiskChunks(new Rows(), { residentBytes: 250 });
+    const chunks = Array.from({ length: 10 }, (_, i) => chunk(i + 1, 100));
+    chunks.forEach((c, i) => disk.written(c, i + 1, 0));
+    expect(disk.residentByteCount).toBe(200);
+    expect(chunks.map((c) => c.disk !== null)).toEqual([true, true, true, true, true, true, true, true, false, false]);
+    // Those in memory read their own bytes; those on disk read their row.
+    expect([...chunks[9]!.data.subarray(0, 2)]).toEqual([10, 10]);
+    expect([...chunks[0]!.data.subarray(0, 2)]).toEqual([1, 2]);
+  });
+
+  it("are forgotten when the head drops them, and no longer count", () => {
+    const disk = new DiskChunks(new Rows(), { residentBytes: 1000 });
+    const chunks = Array.from({ length: 5 }, (_, i) => chunk(i + 1, 100));
+    chunks.forEach((c, i) => disk.written(c, i + 1, 0));
+    disk.forget((c) => c.maxTime >= 30);
+    expect(disk.residentByteCount).toBe(300);
+    // Room freed: three more fit before the oldest kept (id 3) leaves.
+    const more = Array.from({ length: 8 }, (_, i) => chunk(i + 6, 100));
+    more.forEach((c, i) => disk.written(c, i + 6, 0));
+    expect(disk.residentByteCount).toBe(1000);
+    expect(chunks.map((c) => c.disk !== null)).toEqual([false, false, true, false, false]);
   });
 });

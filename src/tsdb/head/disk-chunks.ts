@@ -5,9 +5,16 @@
  * how far back it reaches (up to ~3 hours of samples) rather than to its
  * series. Prometheus answers this by memory-mapping full head chunks from
  * disk; an ingester's checkpoint already holds every completed chunk in its
- * SQLite, so a chunk that has been written there keeps only its row and
- * offset, and its bytes are read when a query, an out-of-order rewrite or a
- * block cut needs them.
+ * SQLite, so a chunk that has been written there can keep only its row and
+ * offset, its bytes read when a query, an out-of-order rewrite or a block
+ * cut needs them.
+ *
+ * Reading a chunk back costs a row, and rows mix the chunks of every
+ * series cut between two checkpoints, so a query for a few series reads
+ * much more than their chunks. Written chunks therefore stay in memory up
+ * to a byte budget, and only the oldest beyond it leave: the head's memory
+ * is bounded however many samples it holds, and queries of recent data
+ * (dashboards) mostly read memory.
  *
  * Rows are batches of many chunks. Single reads go through a small cache of
  * whole rows; reads of many chunks at once (a query, a block cut) go row by
@@ -23,19 +30,73 @@ export interface ChunkRowSource {
 }
 
 const DEFAULT_CACHE_BYTES = 1 << 20;
+/** A quarter of a Durable Object's 128 MB, beside labels, index and open chunks. */
+export const DEFAULT_RESIDENT_BYTES = 32 << 20;
+
+export interface DiskChunksOptions {
+  /** Rows kept for single reads. */
+  readonly cacheBytes?: number;
+  /** Bytes of written chunks kept in memory; older ones beyond it are read from rows. */
+  readonly residentBytes?: number;
+}
 
 export class DiskChunks {
   private readonly source: ChunkRowSource;
   private readonly cacheBytes: number;
+  private readonly residentLimit: number;
+  /** Written chunks still in memory, oldest first from `residentFrom`. */
+  private resident: HeadChunk[] = [];
+  private residentFrom = 0;
+  private residentBytes = 0;
   /** Recently read rows, least recently used first (a Map keeps insertion order). */
   private readonly cache = new Map<number, Uint8Array>();
   private cached = 0;
   /** Rows read from the source, for tests and stats. */
   rowsRead = 0;
 
-  constructor(source: ChunkRowSource, cacheBytes = DEFAULT_CACHE_BYTES) {
+  constructor(source: ChunkRowSource, opts: DiskChunksOptions = {}) {
     this.source = source;
-    this.cacheBytes = cacheBytes;
+    this.cacheBytes = opts.cacheBytes ?? DEFAULT_CACHE_BYTES;
+    this.residentLimit = opts.residentBytes ?? DEFAULT_RESIDENT_BYTES;
+  }
+
+  /**
+   * Records that a checkpoint wrote `c` at `offset` in `row`. It stays in
+   * memory while the budget allows; the oldest written chunks leave first.
+   */
+  written(c: HeadChunk, row: number, offset: number): void {
+    c.persist(row, offset);
+    this.resident.push(c);
+    this.residentBytes += c.byteLength;
+    while (this.residentBytes > this.residentLimit && this.residentFrom < this.resident.length) {
+      const old = this.resident[this.residentFrom++]!;
+      this.residentBytes -= old.byteLength;
+      old.evict(this);
+    }
+    if (this.residentFrom > 1024 && this.residentFrom * 2 > this.resident.length) {
+      this.resident = this.resident.slice(this.residentFrom);
+      this.residentFrom = 0;
+    }
+  }
+
+  /** Bytes of written chunks held in memory. */
+  get residentByteCount(): number {
+    return this.residentBytes;
+  }
+
+  /** Forgets written chunks `keep` rejects (the head dropped them), so they no longer count or hold their slabs. */
+  forget(keep: (c: HeadChunk) => boolean): void {
+    const kept: HeadChunk[] = [];
+    let bytes = 0;
+    for (let i = this.residentFrom; i < this.resident.length; i++) {
+      const c = this.resident[i]!;
+      if (!keep(c)) continue;
+      kept.push(c);
+      bytes += c.byteLength;
+    }
+    this.resident = kept;
+    this.residentFrom = 0;
+    this.residentBytes = bytes;
   }
 
   /** `length` bytes at `offset` in row `row`: a view into a cached row. */

@@ -16,7 +16,8 @@ import type { PostingsList } from "./postings";
 import { Append, DEFAULT_CHUNK_RANGE_MS, MemSeries, SAMPLES_PER_CHUNK } from "./series";
 import type { ChunkContext } from "./series";
 import { floatHi, floatLo } from "../chunkenc/xor";
-import { ChunkSlab, HeadChunk } from "./slab";
+import { ChunkSlab } from "./slab";
+import type { HeadChunk } from "./slab";
 import { readChunks } from "./disk-chunks";
 import type { DiskChunks } from "./disk-chunks";
 import { SlotPages } from "../chunkenc/slots";
@@ -186,16 +187,14 @@ export class Head implements ChunkContext {
 
   /**
    * Adds or replaces (by id) a completed chunk read from a checkpoint:
-   * `data` sits at `offset` in chunk row `row`. With a disk to read it back
-   * from, only its place is kept; else (row 0: not a stored row) it is copied.
+   * `data` sits at `offset` in chunk row `row` (0: not a stored row). The
+   * bytes are copied; with a disk to read them back from, the oldest leave
+   * memory again as the budget requires.
    */
   restoreChunk(s: MemSeries, id: number, minTime: number, maxTime: number, data: Uint8Array, row: number, offset: number): void {
-    if (this.disk !== null && row !== 0) {
-      s.restoreChunk(new HeadChunk(id, minTime, maxTime, this.disk, offset, data.length, row));
-      return;
-    }
     const c = this.slab.store(id, minTime, maxTime, data);
-    if (row !== 0) c.persist(row, offset, null);
+    if (this.disk !== null && row !== 0) this.disk.written(c, row, offset);
+    else if (row !== 0) c.persist(row, offset);
     s.restoreChunk(c);
   }
 

@@ -4,12 +4,13 @@
  * an object of about 70 bytes, which outweighs a well-compressed chunk of
  * 120 samples (~50 bytes), so views are made only when the bytes are read.
  *
- * Once a checkpoint has written a chunk, the chunk points at its place in
- * the checkpoint instead (see disk-chunks.ts) and lets go of its slab, the
- * way Prometheus memory-maps full head chunks: a slab is freed by the
- * garbage collector once no chunk refers to it, which happens at the first
- * checkpoint after it fills. Views must be copied before crossing an RPC
- * boundary, or the whole slab would be cloned.
+ * Once a checkpoint has written a chunk and memory is short, the chunk
+ * points at its place in the checkpoint instead (see disk-chunks.ts) and
+ * lets go of its slab, the way Prometheus memory-maps full head chunks: a
+ * slab is freed by the garbage collector once no chunk refers to it, which
+ * happens as the oldest chunks leave memory in the order they were
+ * written. Views must be copied before crossing an RPC boundary, or the
+ * whole slab would be cloned.
  */
 import type { DiskChunks } from "./disk-chunks";
 
@@ -25,18 +26,19 @@ export class HeadChunk {
   readonly byteLength: number;
   /** Its slab while in memory, else where checkpoints are read from. */
   private src: Uint8Array | DiskChunks;
-  /** Offset in the slab, or in the checkpoint row. */
-  private start: number;
+  /** Offset in the slab. */
+  private readonly start: number;
   private rowId = 0;
+  /** Offset in the checkpoint row. */
+  private rowOffset = 0;
 
-  constructor(id: number, minTime: number, maxTime: number, src: Uint8Array | DiskChunks, start: number, byteLength: number, row = 0) {
+  constructor(id: number, minTime: number, maxTime: number, src: Uint8Array | DiskChunks, start: number, byteLength: number) {
     this.id = id;
     this.minTime = minTime;
     this.maxTime = maxTime;
     this.src = src;
     this.start = start;
     this.byteLength = byteLength;
-    this.rowId = row;
   }
 
   /** True once written to the chunk checkpoint. */
@@ -58,23 +60,24 @@ export class HeadChunk {
   get data(): Uint8Array {
     const src = this.src;
     if (src instanceof Uint8Array) return src.subarray(this.start, this.start + this.byteLength);
-    return src.read(this.rowId, this.start, this.byteLength);
+    return src.read(this.rowId, this.rowOffset, this.byteLength);
   }
 
   /** The chunk's bytes within its checkpoint row's contents. */
   inRow(row: Uint8Array): Uint8Array {
-    return row.subarray(this.start, this.start + this.byteLength);
+    return row.subarray(this.rowOffset, this.rowOffset + this.byteLength);
   }
 
-  /**
-   * Records that a checkpoint wrote the chunk at `offset` in `row`. With
-   * `disk`, the bytes are read from there from now on and the slab is let go.
-   */
-  persist(row: number, offset: number, disk: DiskChunks | null): void {
+  /** Records that a checkpoint wrote the chunk at `offset` in `row`; its bytes stay in memory. */
+  persist(row: number, offset: number): void {
     this.rowId = row;
-    if (disk === null) return;
+    this.rowOffset = offset;
+  }
+
+  /** Lets go of the bytes in memory (and so of the slab): they are read from `disk` from now on. */
+  evict(disk: DiskChunks): void {
+    if (this.rowId === 0) throw new Error("a chunk not yet in the checkpoint cannot leave memory");
     this.src = disk;
-    this.start = offset;
   }
 }
 

@@ -35,8 +35,10 @@ export interface WalOptions {
   readonly slots?: number;
   /** Checkpoint after this many records. */
   readonly checkpointEvery?: number;
-  /** Checkpoint once chunks of this many bytes were completed (they leave memory with it). */
+  /** Checkpoint once chunks of this many bytes were completed. */
   readonly checkpointChunkBytes?: number;
+  /** Bytes of checkpointed chunks the head keeps in memory (DiskChunks). */
+  readonly residentChunkBytes?: number;
 }
 
 export interface ReplayStats {
@@ -58,8 +60,9 @@ const CHUNK_ROW_BYTES = 64 * 1024;
 const DEFAULT_SLOTS = 1024;
 const DEFAULT_CHECKPOINT_EVERY = 256;
 /**
- * Completed chunks stay in memory until a checkpoint; this bounds them to a
- * few percent of a Durable Object's 128 MB whatever the push rate.
+ * Completed chunks can leave memory only once checkpointed; this bounds
+ * those waiting to a few percent of a Durable Object's 128 MB whatever the
+ * push rate.
  */
 const DEFAULT_CHECKPOINT_CHUNK_BYTES = 4 << 20;
 
@@ -68,6 +71,7 @@ export class WalStore implements ChunkRowSource {
   private readonly slots: number;
   private readonly checkpointEvery: number;
   private readonly checkpointChunkBytes: number;
+  private readonly residentChunkBytes: number | undefined;
   private lastSeq = 0;
   private checkpointSeq = 0;
   private snapshotParts = 0;
@@ -81,6 +85,7 @@ export class WalStore implements ChunkRowSource {
     this.slots = opts.slots ?? DEFAULT_SLOTS;
     this.checkpointEvery = opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
     this.checkpointChunkBytes = opts.checkpointChunkBytes ?? DEFAULT_CHECKPOINT_CHUNK_BYTES;
+    this.residentChunkBytes = opts.residentChunkBytes;
     if (this.checkpointEvery + 64 > this.slots) throw new RangeError("WAL ring too small for the checkpoint interval");
   }
 
@@ -149,7 +154,7 @@ export class WalStore implements ChunkRowSource {
   /**
    * Persists new and rewritten completed chunks and a snapshot of the head,
    * then moves the checkpoint to the newest record: older records are dead.
-   * The chunks written are then read from their rows, not kept in memory.
+   * The chunks written may then leave memory (DiskChunks).
    */
   checkpoint(head: Head): void {
     const disk = this.attach(head);
@@ -164,8 +169,8 @@ export class WalStore implements ChunkRowSource {
     this.checkpointSeq = this.lastSeq;
     this.setState("checkpoint_seq", this.checkpointSeq);
     if (Number.isFinite(head.minValidTime)) this.setState("min_valid_time", head.minValidTime);
-    // Last, once nothing above can throw: the chunks let go of their bytes in memory.
-    batch.forEachPlaced((c, i, offset) => c.persist(rows[i]!, offset, disk));
+    // Last, once nothing above can throw: the chunks may let go of their bytes in memory.
+    batch.forEachPlaced((c, i, offset) => disk.written(c, rows[i]!, offset));
     for (const s of head.dirty) s.hasUnpersistedChunks = false;
     head.dirty.clear();
     head.forEachSeries((s) => {
@@ -187,6 +192,7 @@ export class WalStore implements ChunkRowSource {
     this.setState("chunks_dropped_before", this.droppedBefore);
     // Deleted ids can be handed out again.
     head.disk?.clearCache();
+    head.disk?.forget((c) => c.maxTime >= mint);
     this.checkpoint(head);
   }
 
@@ -205,7 +211,7 @@ export class WalStore implements ChunkRowSource {
 
   /** The head reads its written chunks back through this store. */
   private attach(head: Head): DiskChunks {
-    return (head.disk ??= new DiskChunks(this));
+    return (head.disk ??= new DiskChunks(this, { residentBytes: this.residentChunkBytes }));
   }
 
   private writeSnapshot(head: Head): void {
