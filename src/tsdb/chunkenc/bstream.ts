@@ -60,11 +60,17 @@ export class BitWriter {
   }
 
   /**
-   * Empties the stream, keeping its room; a stream with a buffer of its own
-   * moves into a slot of at least `minBytes` from `slots` when there is one.
+   * Empties the stream, keeping its room (in an older page if one has a
+   * free slot of its size); a stream with a buffer of its own moves into a
+   * slot of at least `minBytes` from `slots` when there is one.
    */
   protected rewind(slots: SlotAllocator | null, minBytes: number): void {
-    if (slots !== null && this.slots === null) {
+    const mine = this.slots;
+    if (mine !== null) {
+      // Empty now, so the stream can move to an older page's free slot at no cost: pages drain and are dropped.
+      const size = this.limit - this.start;
+      if (mine.relocate(this.buf, this.start, size)) this.useSlot(mine, size);
+    } else if (slots !== null) {
       const size = slots.alloc(Math.max(minBytes, 2));
       if (size > 0) this.useSlot(slots, size);
     }

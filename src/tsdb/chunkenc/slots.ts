@@ -12,9 +12,11 @@
  * allocates nothing for its open chunks.
  *
  * Classes step by about 1.5×, so a slot wastes a third of itself at most.
- * Freed slots go on their class's free list and are handed out again first;
- * a page whose slots are all free is dropped (a burst of new series grows
- * through the small classes once and leaves their pages empty behind it).
+ * Freed slots are handed out again first, those of the oldest pages before
+ * the others, and a series moves to an older page's free slot when its
+ * chunk is cut; a page whose slots are all free is dropped. So the pages a
+ * burst of new series grew through are given back even when a few series
+ * stay in their small classes.
  * A slot's bytes are not cleared on reuse; the bit writer assigns every
  * byte before it ORs bits into it.
  */
@@ -36,87 +38,179 @@ export interface SlotAllocator {
   readonly offset: number;
   /** Gives a slot back; `size` is what alloc returned for it. */
   free(page: Uint8Array, offset: number, size: number): void;
+  /**
+   * For a slot whose bytes are no longer needed: when a free slot of its
+   * class sits in an older page, takes that one instead (then `page` and
+   * `offset`) and frees this one. Returns true when it moved.
+   */
+  relocate(page: Uint8Array, offset: number, size: number): boolean;
 }
 
-/** A page's class and how many of its slots are handed out. */
-interface PageUse {
+/** A live page's class and its index among the class's pages. */
+interface PageOwner {
   readonly cls: number;
-  inUse: number;
+  readonly index: number;
+}
+
+/**
+ * The pages of one size class. Free slots are handed out oldest page
+ * first (a min-heap of slot numbers, page index × slots per page + slot),
+ * so that the newest pages drain and get dropped: series of one target
+ * grow through the classes in step, and the few that stay in a small class
+ * would otherwise keep every page of it alive, one slot each.
+ */
+class SlotClass {
+  readonly size: number;
+  private readonly cls: number;
+  /** Shared by all classes: every live page's class and index there. */
+  private readonly owners: Map<Uint8Array, PageOwner>;
+  private readonly perPage: number;
+  /** By page index; undefined once dropped. Indexes are never reused. */
+  private readonly pages: (Uint8Array | undefined)[] = [];
+  private readonly inUse: number[] = [];
+  /** Free slot numbers; entries of dropped pages are skipped when met. */
+  private heap: number[] = [];
+  private stale = 0;
+  /** The page being carved, and how far. */
+  private current = -1;
+  private carved = 0;
+
+  constructor(cls: number, owners: Map<Uint8Array, PageOwner>) {
+    this.cls = cls;
+    this.size = SLOT_SIZES[cls]!;
+    this.owners = owners;
+    this.perPage = Math.floor(PAGE_BYTES / this.size);
+  }
+
+  /** A free slot's number: the oldest free one, else a newly carved one. */
+  take(): number {
+    const free = this.popFree();
+    if (free >= 0) {
+      this.inUse[Math.floor(free / this.perPage)]!++;
+      return free;
+    }
+    if (this.current < 0 || this.carved >= this.perPage) {
+      const done = this.current;
+      if (done >= 0 && this.inUse[done] === 0) this.drop(done);
+      const page = new Uint8Array(PAGE_BYTES);
+      this.current = this.pages.length;
+      this.pages.push(page);
+      this.inUse.push(0);
+      this.carved = 0;
+      this.owners.set(page, { cls: this.cls, index: this.current });
+    }
+    this.inUse[this.current]!++;
+    return this.current * this.perPage + this.carved++;
+  }
+
+  /** Gives slot `n` back; drops its page when none of its slots is in use and it is not being carved. */
+  give(n: number): void {
+    const p = Math.floor(n / this.perPage);
+    if (--this.inUse[p]! === 0 && p !== this.current) {
+      this.drop(p);
+      return;
+    }
+    heapPush(this.heap, n);
+  }
+
+  /** The oldest free slot if it is in a page older than slot `n`'s, taken; else -1. */
+  takeOlderThan(n: number): number {
+    const page = Math.floor(n / this.perPage);
+    while (this.heap.length > 0) {
+      const top = this.heap[0]!;
+      const p = Math.floor(top / this.perPage);
+      if (this.pages[p] === undefined) {
+        heapPop(this.heap);
+        this.stale--;
+        continue;
+      }
+      if (p >= page) return -1;
+      heapPop(this.heap);
+      this.inUse[p]!++;
+      return top;
+    }
+    return -1;
+  }
+
+  pageOf(n: number): Uint8Array {
+    return this.pages[Math.floor(n / this.perPage)]!;
+  }
+
+  offsetOf(n: number): number {
+    return (n % this.perPage) * this.size;
+  }
+
+  slotAt(pageIndex: number, offset: number): number {
+    return pageIndex * this.perPage + offset / this.size;
+  }
+
+  private popFree(): number {
+    while (this.heap.length > 0) {
+      const n = heapPop(this.heap);
+      if (this.pages[Math.floor(n / this.perPage)] !== undefined) return n;
+      this.stale--;
+    }
+    return -1;
+  }
+
+  private drop(p: number): void {
+    this.owners.delete(this.pages[p]!);
+    this.pages[p] = undefined;
+    // The page's free slots stay in the heap until met; rebuild it once they are most of it.
+    this.stale += this.perPage - 1;
+    if (this.stale * 2 > this.heap.length && this.heap.length > 64) {
+      const live = this.heap.filter((n) => this.pages[Math.floor(n / this.perPage)] !== undefined);
+      this.heap = [];
+      for (const n of live) heapPush(this.heap, n);
+      this.stale = 0;
+    }
+  }
 }
 
 export class SlotPages implements SlotAllocator {
   page: Uint8Array = new Uint8Array(0);
   offset = 0;
-  /** Per class: the page being carved and how far. */
-  private readonly current: Uint8Array[] = SLOT_SIZES.map(() => new Uint8Array(0));
-  private readonly carved: number[] = SLOT_SIZES.map(() => 0);
-  /** Per class: freed slots, as parallel stacks of pages and offsets. */
-  private readonly freePages: Uint8Array[][] = SLOT_SIZES.map(() => []);
-  private readonly freeOffsets: number[][] = SLOT_SIZES.map(() => []);
-  private readonly uses = new Map<Uint8Array, PageUse>();
+  private readonly owners = new Map<Uint8Array, PageOwner>();
+  private readonly classes: SlotClass[] = SLOT_SIZES.map((_, c) => new SlotClass(c, this.owners));
   private slotsInUse = 0;
 
   alloc(minBytes: number): number {
     const c = classOf(minBytes);
     if (c < 0) return 0;
-    const size = SLOT_SIZES[c]!;
+    const k = this.classes[c]!;
+    const n = k.take();
     this.slotsInUse++;
-    const offsets = this.freeOffsets[c]!;
-    if (offsets.length > 0) {
-      this.offset = offsets.pop()!;
-      this.page = this.freePages[c]!.pop()!;
-      this.uses.get(this.page)!.inUse++;
-      return size;
-    }
-    let page = this.current[c]!;
-    let at = this.carved[c]!;
-    if (at + size > page.length) {
-      const done = this.uses.get(page);
-      if (done !== undefined && done.inUse === 0) this.dropPage(c, page);
-      page = new Uint8Array(PAGE_BYTES);
-      this.current[c] = page;
-      this.uses.set(page, { cls: c, inUse: 0 });
-      at = 0;
-    }
-    this.carved[c] = at + size;
-    this.uses.get(page)!.inUse++;
-    this.page = page;
-    this.offset = at;
-    return size;
+    this.page = k.pageOf(n);
+    this.offset = k.offsetOf(n);
+    return k.size;
   }
 
   free(page: Uint8Array, offset: number, size: number): void {
-    const use = this.uses.get(page);
-    if (use === undefined || SLOT_SIZES[use.cls] !== size) throw new RangeError(`no slot of ${size} bytes in this page`);
+    const { k, n } = this.slot(page, offset, size);
     this.slotsInUse--;
-    use.inUse--;
-    // A page none of whose slots is in use goes back to the engine, unless it is still being carved.
-    if (use.inUse === 0 && page !== this.current[use.cls]) {
-      this.dropPage(use.cls, page);
-      return;
-    }
-    this.freePages[use.cls]!.push(page);
-    this.freeOffsets[use.cls]!.push(offset);
+    k.give(n);
+  }
+
+  relocate(page: Uint8Array, offset: number, size: number): boolean {
+    const { k, n } = this.slot(page, offset, size);
+    const to = k.takeOlderThan(n);
+    if (to < 0) return false;
+    k.give(n);
+    this.page = k.pageOf(to);
+    this.offset = k.offsetOf(to);
+    return true;
   }
 
   /** Bytes reserved in pages, and slots handed out and not freed. */
   stats(): { readonly pageBytes: number; readonly slotsInUse: number } {
-    return { pageBytes: this.uses.size * PAGE_BYTES, slotsInUse: this.slotsInUse };
+    return { pageBytes: this.owners.size * PAGE_BYTES, slotsInUse: this.slotsInUse };
   }
 
-  /** Forgets a page and its free slots. Rare (all of a page's slots freed), so a pass over its class's list is fine. */
-  private dropPage(c: number, page: Uint8Array): void {
-    this.uses.delete(page);
-    const pages = this.freePages[c]!;
-    const offsets = this.freeOffsets[c]!;
-    let k = 0;
-    for (let i = 0; i < pages.length; i++) {
-      if (pages[i] === page) continue;
-      pages[k] = pages[i]!;
-      offsets[k++] = offsets[i]!;
-    }
-    pages.length = k;
-    offsets.length = k;
+  private slot(page: Uint8Array, offset: number, size: number): { k: SlotClass; n: number } {
+    const owner = this.owners.get(page);
+    if (owner === undefined || SLOT_SIZES[owner.cls] !== size) throw new RangeError(`no slot of ${size} bytes in this page`);
+    const k = this.classes[owner.cls]!;
+    return { k, n: k.slotAt(owner.index, offset) };
   }
 }
 
@@ -124,4 +218,34 @@ export class SlotPages implements SlotAllocator {
 function classOf(bytes: number): number {
   for (let c = 0; c < SLOT_SIZES.length; c++) if (SLOT_SIZES[c]! >= bytes) return c;
   return -1;
+}
+
+function heapPush(h: number[], x: number): void {
+  let i = h.length;
+  h.push(x);
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (h[parent]! <= x) break;
+    h[i] = h[parent]!;
+    i = parent;
+  }
+  h[i] = x;
+}
+
+function heapPop(h: number[]): number {
+  const top = h[0]!;
+  const last = h.pop()!;
+  const n = h.length;
+  if (n === 0) return top;
+  let i = 0;
+  for (;;) {
+    let child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && h[child + 1]! < h[child]!) child++;
+    if (h[child]! >= last) break;
+    h[i] = h[child]!;
+    i = child;
+  }
+  h[i] = last;
+  return top;
 }
