@@ -18,6 +18,16 @@ function fill(app: XORAppender, series: number, from: number, to: number, noisy:
   }
 }
 
+/** `n` slots of 48 bytes (682 per page), in the order handed out. */
+function take48(pages: SlotPages, n: number): { page: Uint8Array; offset: number }[] {
+  const slots: { page: Uint8Array; offset: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    pages.alloc(48);
+    slots.push({ page: pages.page, offset: pages.offset });
+  }
+  return slots;
+}
+
 describe("slot pages", () => {
   it("hands out the smallest class that fits, carving pages and reusing freed slots first", () => {
     const pages = new SlotPages();
@@ -41,12 +51,8 @@ describe("slot pages", () => {
 
   it("drops a page once none of its slots is in use, unless it is still being carved", () => {
     const pages = new SlotPages();
-    const slots: { page: Uint8Array; offset: number }[] = [];
     // 32 KiB pages hold 682 slots of 48 bytes: three pages, the last one being carved.
-    for (let i = 0; i < 1500; i++) {
-      pages.alloc(48);
-      slots.push({ page: pages.page, offset: pages.offset });
-    }
+    const slots = take48(pages, 1500);
     expect(pages.stats().pageBytes).toBe(3 * 32 * 1024);
     for (const s of slots.slice(0, 682)) pages.free(s.page, s.offset, 48);
     expect(pages.stats().pageBytes).toBe(2 * 32 * 1024);
@@ -65,12 +71,8 @@ describe("slot pages", () => {
 
   it("hands out the oldest page's free slots first, so newer pages drain", () => {
     const pages = new SlotPages();
-    const slots: { page: Uint8Array; offset: number }[] = [];
     // 682 slots of 48 bytes per page: three pages.
-    for (let i = 0; i < 1500; i++) {
-      pages.alloc(48);
-      slots.push({ page: pages.page, offset: pages.offset });
-    }
+    const slots = take48(pages, 1500);
     // Free slots in the newest full page, then in the oldest: the oldest's are taken first, lowest offset first.
     for (const i of [700, 701, 5, 3]) pages.free(slots[i]!.page, slots[i]!.offset, 48);
     pages.alloc(48);
@@ -83,11 +85,7 @@ describe("slot pages", () => {
 
   it("moves a slot to an older page's free slot on relocate, dropping the page it leaves once empty", () => {
     const pages = new SlotPages();
-    const slots: { page: Uint8Array; offset: number }[] = [];
-    for (let i = 0; i < 1400; i++) {
-      pages.alloc(48);
-      slots.push({ page: pages.page, offset: pages.offset });
-    }
+    const slots = take48(pages, 1400);
     // The second page keeps one slot in use; the first has room.
     for (const s of slots.slice(682, 1364)) if (s !== slots[1000]) pages.free(s.page, s.offset, 48);
     pages.free(slots[10]!.page, slots[10]!.offset, 48);
