@@ -15,8 +15,8 @@ class Rows implements ChunkRowSource {
 /** A chunk of `length` bytes written at `offset` in `row`, read from there. */
 function onDisk(disk: DiskChunks, row: number, offset: number, length: number): HeadChunk {
   const c = new ChunkSlab().store(row * 1000 + offset, 0, 1, new Uint8Array(length));
-  c.persist(row, offset);
-  c.evict(disk);
+  c.persist(row);
+  c.evict(disk, offset);
   return c;
 }
 
@@ -76,13 +76,13 @@ describe("readChunks", () => {
     const disk = new DiskChunks(rows);
     const c = new ChunkSlab().store(5, 10, 20, Uint8Array.of(1, 2, 3));
     expect(c.persisted).toBe(false);
-    expect(() => c.evict(disk)).toThrow(/not yet in the checkpoint/);
-    c.persist(4, 1);
+    expect(() => c.evict(disk, 1)).toThrow(/not yet in the checkpoint/);
+    c.persist(4);
     expect([c.persisted, c.disk, [...c.data]]).toEqual([true, null, [1, 2, 3]]);
-    c.evict(disk);
+    c.evict(disk, 1);
     expect(c.disk).toBe(disk);
     expect([...c.data]).toEqual([5, 6, 7]);
-    expect(c.row).toBe(4);
+    expect([c.row, c.minTime, c.maxTime]).toEqual([4, 10, 20]);
   });
 });
 

@@ -44,8 +44,9 @@ export class DiskChunks {
   private readonly source: ChunkRowSource;
   private readonly cacheBytes: number;
   private readonly residentLimit: number;
-  /** Written chunks still in memory, oldest first from `residentFrom`. */
+  /** Written chunks still in memory, oldest first from `residentFrom`, and their offsets in their rows. */
   private resident: HeadChunk[] = [];
+  private residentOffsets: number[] = [];
   private residentFrom = 0;
   private residentBytes = 0;
   /** Recently read rows, least recently used first (a Map keeps insertion order). */
@@ -65,16 +66,19 @@ export class DiskChunks {
    * memory while the budget allows; the oldest written chunks leave first.
    */
   written(c: HeadChunk, row: number, offset: number): void {
-    c.persist(row, offset);
+    c.persist(row);
     this.resident.push(c);
+    this.residentOffsets.push(offset);
     this.residentBytes += c.byteLength;
     while (this.residentBytes > this.residentLimit && this.residentFrom < this.resident.length) {
-      const old = this.resident[this.residentFrom++]!;
+      const at = this.residentFrom++;
+      const old = this.resident[at]!;
       this.residentBytes -= old.byteLength;
-      old.evict(this);
+      old.evict(this, this.residentOffsets[at]!);
     }
     if (this.residentFrom > 1024 && this.residentFrom * 2 > this.resident.length) {
       this.resident = this.resident.slice(this.residentFrom);
+      this.residentOffsets = this.residentOffsets.slice(this.residentFrom);
       this.residentFrom = 0;
     }
   }
@@ -87,14 +91,17 @@ export class DiskChunks {
   /** Forgets written chunks `keep` rejects (the head dropped them), so they no longer count or hold their slabs. */
   forget(keep: (c: HeadChunk) => boolean): void {
     const kept: HeadChunk[] = [];
+    const offsets: number[] = [];
     let bytes = 0;
     for (let i = this.residentFrom; i < this.resident.length; i++) {
       const c = this.resident[i]!;
       if (!keep(c)) continue;
       kept.push(c);
+      offsets.push(this.residentOffsets[i]!);
       bytes += c.byteLength;
     }
     this.resident = kept;
+    this.residentOffsets = offsets;
     this.residentFrom = 0;
     this.residentBytes = bytes;
   }

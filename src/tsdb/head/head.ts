@@ -194,7 +194,7 @@ export class Head implements ChunkContext {
   restoreChunk(s: MemSeries, id: number, minTime: number, maxTime: number, data: Uint8Array, row: number, offset: number): void {
     const c = this.slab.store(id, minTime, maxTime, data);
     if (this.disk !== null && row !== 0) this.disk.written(c, row, offset);
-    else if (row !== 0) c.persist(row, offset);
+    else if (row !== 0) c.persist(row);
     s.restoreChunk(c);
   }
 

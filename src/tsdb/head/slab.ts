@@ -16,29 +16,37 @@ import type { DiskChunks } from "./disk-chunks";
 
 const SLAB_BYTES = 256 << 10;
 
-/** A completed chunk. Replaced (never mutated) when an out-of-order sample lands in it. */
+/**
+ * A completed chunk. Replaced (never mutated) when an out-of-order sample
+ * lands in it. A deep head holds millions of these, so every field counts:
+ * the end time is kept as a span from the start (a small integer inline,
+ * where a second timestamp would be a heap number of its own), and one
+ * offset serves for the slab and, once evicted, for the checkpoint row.
+ */
 export class HeadChunk {
   /** Per-series id, stable across rewrites: what checkpoints key chunks by. */
   readonly id: number;
   readonly minTime: number;
-  readonly maxTime: number;
+  private readonly span: number;
   /** The chunk's size in bytes. */
   readonly byteLength: number;
   /** Its slab while in memory, else where checkpoints are read from. */
   private src: Uint8Array | DiskChunks;
-  /** Offset in the slab. */
-  private readonly start: number;
+  /** Offset in the slab, or in the checkpoint row once evicted. */
+  private start: number;
   private rowId = 0;
-  /** Offset in the checkpoint row. */
-  private rowOffset = 0;
 
   constructor(id: number, minTime: number, maxTime: number, src: Uint8Array | DiskChunks, start: number, byteLength: number) {
     this.id = id;
     this.minTime = minTime;
-    this.maxTime = maxTime;
+    this.span = maxTime - minTime;
     this.src = src;
     this.start = start;
     this.byteLength = byteLength;
+  }
+
+  get maxTime(): number {
+    return this.minTime + this.span;
   }
 
   /** True once written to the chunk checkpoint. */
@@ -60,24 +68,27 @@ export class HeadChunk {
   get data(): Uint8Array {
     const src = this.src;
     if (src instanceof Uint8Array) return src.subarray(this.start, this.start + this.byteLength);
-    return src.read(this.rowId, this.rowOffset, this.byteLength);
+    return src.read(this.rowId, this.start, this.byteLength);
   }
 
-  /** The chunk's bytes within its checkpoint row's contents. */
+  /** The bytes of an evicted chunk within its checkpoint row's contents. */
   inRow(row: Uint8Array): Uint8Array {
-    return row.subarray(this.rowOffset, this.rowOffset + this.byteLength);
+    return row.subarray(this.start, this.start + this.byteLength);
   }
 
-  /** Records that a checkpoint wrote the chunk at `offset` in `row`; its bytes stay in memory. */
-  persist(row: number, offset: number): void {
+  /** Records that a checkpoint wrote the chunk to `row`; its bytes stay in memory. */
+  persist(row: number): void {
     this.rowId = row;
-    this.rowOffset = offset;
   }
 
-  /** Lets go of the bytes in memory (and so of the slab): they are read from `disk` from now on. */
-  evict(disk: DiskChunks): void {
+  /**
+   * Lets go of the bytes in memory (and so of the slab): from now on they
+   * are read from `disk`, at `offset` in the chunk's row.
+   */
+  evict(disk: DiskChunks, offset: number): void {
     if (this.rowId === 0) throw new Error("a chunk not yet in the checkpoint cannot leave memory");
     this.src = disk;
+    this.start = offset;
   }
 }
 
