@@ -87,27 +87,24 @@ export function nextCutRange(head: Head, nowMs: number, policy: CutPolicy, flush
  */
 export function headBlockSeries(head: Head, minTime: number, maxTime: number): BlockSeries[] {
   const out: { labels: Labels; chunks: BlockChunk[] }[] = [];
-  const onDisk: HeadChunk[] = [];
+  const completed: HeadChunk[] = [];
   const slots: { chunks: BlockChunk[]; at: number }[] = [];
   head.forEachSeries((s) => {
     if (s.empty || s.maxTime < minTime || s.minTime >= maxTime) return;
     const chunks: BlockChunk[] = [];
-    if (s.chunks !== null) {
-      for (const c of s.chunks) {
-        if (c.minTime < minTime || c.maxTime >= maxTime) continue;
-        if (c.disk !== null) {
-          onDisk.push(c);
-          slots.push({ chunks, at: chunks.length });
-        }
-        chunks.push({ minTime: c.minTime, maxTime: c.maxTime, data: c.disk === null ? c.data : EMPTY });
-      }
+    for (const c of s.chunks ?? []) {
+      if (c.minTime < minTime || c.maxTime >= maxTime) continue;
+      completed.push(c);
+      slots.push({ chunks, at: chunks.length });
+      chunks.push({ minTime: c.minTime, maxTime: c.maxTime, data: EMPTY });
     }
     if (s.head !== null && s.headMinTime >= minTime && s.head.lastTimestamp < maxTime) {
       chunks.push({ minTime: s.headMinTime, maxTime: s.head.lastTimestamp, data: s.head.copyBytes() });
     }
     if (chunks.length > 0) out.push({ labels: head.labelsOf(s), chunks });
   });
-  readChunks(onDisk, (i, data) => {
+  // Completed chunks' bytes, from memory or row by row from the checkpoint.
+  readChunks(completed, (i, data) => {
     const { chunks, at } = slots[i]!;
     chunks[at] = { ...chunks[at]!, data: data.slice() };
   });

@@ -187,14 +187,13 @@ export class Head implements ChunkContext {
 
   /**
    * Adds or replaces (by id) a completed chunk read from a checkpoint:
-   * `data` sits at `offset` in chunk row `row` (0: not a stored row). The
-   * bytes are copied; with a disk to read them back from, the oldest leave
-   * memory again as the budget requires.
+   * `data` sits at `offset` in chunk row `row` (0: not a stored row, as in
+   * tests). The bytes are copied; the disk the store attached before replay
+   * lets the oldest leave memory again as the budget requires.
    */
   restoreChunk(s: MemSeries, id: number, minTime: number, maxTime: number, data: Uint8Array, row: number, offset: number): void {
     const c = this.slab.store(id, minTime, maxTime, data);
     if (this.disk !== null && row !== 0) this.disk.written(c, row, offset);
-    else if (row !== 0) c.persist(row);
     s.restoreChunk(c);
   }
 

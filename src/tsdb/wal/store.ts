@@ -94,10 +94,12 @@ export class WalStore implements ChunkRowSource {
     return cur;
   }
 
-  private write(query: string, ...args: SqlStorageValue[]): void {
+  /** Runs a statement that writes, counting its rows written; returns what it returns (RETURNING). */
+  private write(query: string, ...args: SqlStorageValue[]): Record<string, SqlStorageValue>[] {
     const cur = this.sql.exec(query, ...args);
-    cur.toArray();
+    const out = cur.toArray();
     this.rowsWritten += cur.rowsWritten;
+    return out;
   }
 
   init(): void {
@@ -203,10 +205,7 @@ export class WalStore implements ChunkRowSource {
   }
 
   private insertChunkRow(data: Uint8Array, maxTime: number): number {
-    const cur = this.sql.exec(`INSERT INTO head_chunks (data, max_time) VALUES (?, ?) RETURNING id`, toArrayBuffer(data), maxTime);
-    const id = Number(cur.one()["id"]);
-    this.rowsWritten += cur.rowsWritten;
-    return id;
+    return Number(this.write(`INSERT INTO head_chunks (data, max_time) VALUES (?, ?) RETURNING id`, toArrayBuffer(data), maxTime)[0]!["id"]);
   }
 
   /** The head reads its written chunks back through this store. */
@@ -233,19 +232,18 @@ export class WalStore implements ChunkRowSource {
     this.write(`INSERT INTO wal_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value);
   }
 
-  private state(key: string): number {
+  /** A saved state value, or `absent` when it was never saved. */
+  private state(key: string, absent = 0): number {
     const row = this.exec(`SELECT value FROM wal_state WHERE key = ?`, key).toArray()[0];
-    return row === undefined ? 0 : Number(row["value"]);
+    return row === undefined ? absent : Number(row["value"]);
   }
 
   /** Rebuilds an empty head: metadata, snapshot, chunk batches, then live WAL records in order. */
   replay(head: Head): ReplayStats {
     this.checkpointSeq = this.state("checkpoint_seq");
     this.snapshotParts = this.state("snapshot_parts");
-    const dropped = this.exec(`SELECT value FROM wal_state WHERE key = 'chunks_dropped_before'`).toArray()[0];
-    if (dropped !== undefined) this.droppedBefore = Number(dropped["value"]);
-    const minValid = this.exec(`SELECT value FROM wal_state WHERE key = 'min_valid_time'`).toArray()[0];
-    if (minValid !== undefined) head.minValidTime = Number(minValid["value"]);
+    this.droppedBefore = this.state("chunks_dropped_before", -Infinity);
+    head.minValidTime = this.state("min_valid_time", -Infinity);
     for (const row of this.exec(`SELECT name, type, help, unit FROM metadata`)) {
       head.setMetadata({ metricFamilyName: String(row["name"]), type: String(row["type"]) as MetricType, help: String(row["help"]), unit: String(row["unit"]) });
     }
