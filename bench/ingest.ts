@@ -7,6 +7,7 @@
  *                           [--protocols v1,v2] [--targets promflare,prometheus]
  *                           [--max-samples 4000000] [--batch 2000] [--repeat 1]
  *                           [--profile DIR] [--heap-snapshot DIR] [--baseline REV] [--shards N]
+ *                           [--prometheus-cores N]
  *
  * With --repeat N each server is measured N times, the two taking turns, and
  * the tables show the median of each figure: on a shared 2-core machine one
@@ -28,6 +29,10 @@
  * --shards N sets promflare's ingester shards per tenant (default: the
  * server's, 4). Every push fans out to every shard of its tenant, so this
  * measures what each further shard costs per request.
+ *
+ * --prometheus-cores N runs Prometheus with GOMAXPROCS=N. `wrangler dev`
+ * runs the Worker and every Durable Object on one thread, so
+ * `--prometheus-cores 1` compares the two per core of ingest work.
  *
  * Series are assigned to senders by index, like Prometheus's queue shards,
  * so each series' samples stay in time order. One full scrape is sent first
@@ -313,6 +318,7 @@ async function runTarget(
   files: { readonly profile?: string; readonly heapSnapshot?: string },
   baseline: BaselineCheckout | undefined,
   vars: Readonly<Record<string, string>>,
+  prometheusEnv: Readonly<Record<string, string>>,
 ): Promise<RunResult> {
   const run = { target, protocol, series: workload.series };
   if (target !== "prometheus") {
@@ -331,6 +337,7 @@ async function runTarget(
     }
   }
   const server = await startPrometheus(tools!, {
+    env: prometheusEnv,
     args: [
       "--web.enable-remote-write-receiver",
       "--web.remote-write-receiver.accepted-protobuf-messages=prometheus.WriteRequest",
@@ -428,6 +435,7 @@ async function main(): Promise<void> {
     "heap-snapshot": "",
     baseline: "",
     shards: "",
+    "prometheus-cores": "",
   });
   for (const dir of [flags.profile!, flags["heap-snapshot"]!]) if (dir !== "") mkdirSync(dir, { recursive: true });
   let targets = flags.targets!.split(",") as TargetName[];
@@ -451,10 +459,10 @@ async function main(): Promise<void> {
   }
 }
 
-/** `--shards`: ingester shards per tenant for promflare (and its baseline), the server's default when absent. */
-function shardsFlag(raw: string): number {
+/** A flag's positive integer value, at most `max`. */
+function countFlag(flag: string, raw: string, max: number): number {
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new Error(`--shards ${raw}: want an integer from 1 to 1024`);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${flag} ${raw}: want an integer from 1 to ${max}`);
   return n;
 }
 
@@ -474,7 +482,9 @@ async function runAll(
   const batchSize = Number(flags.batch);
   const profileDir = flags.profile === "" ? undefined : flags.profile!;
   const heapDir = flags["heap-snapshot"] === "" ? undefined : flags["heap-snapshot"]!;
-  const vars = unlimitedIngestVars(flags.shards === "" ? {} : { shards: shardsFlag(flags.shards!) });
+  const vars = unlimitedIngestVars(flags.shards === "" ? {} : { shards: countFlag("shards", flags.shards!, 1024) });
+  const cores = flags["prometheus-cores"]!;
+  const prometheusEnv: Record<string, string> = cores === "" ? {} : { GOMAXPROCS: String(countFlag("prometheus-cores", cores, 1024)) };
 
   const results: RunResult[] = [];
   for (const seriesWanted of seriesList) {
@@ -484,7 +494,8 @@ async function runAll(
       console.log(
         `\n${workload.series} series, RW ${protocol === "v1" ? "1.0" : "2.0"}: ${batches} timed batches of ≤${batchSize} samples ` +
           `(${workload.timedSamples} samples) pre-encoded in ${fmt(workload.encodeSeconds)} s; ${concurrency} senders, ≤${seconds} s` +
-          (flags.shards === "" ? "" : `; promflare with ${flags.shards} shards per tenant`),
+          (flags.shards === "" ? "" : `; promflare with ${flags.shards} shards per tenant`) +
+          (cores === "" ? "" : `; Prometheus with GOMAXPROCS=${cores}`),
       );
       for (let rep = 0; rep < repeat; rep++) {
         for (const target of targets) {
@@ -493,7 +504,7 @@ async function runAll(
             profile: profileDir === undefined || target !== "promflare" ? undefined : join(profileDir, `${name}.cpuprofile`),
             heapSnapshot: heapDir === undefined || target === "prometheus" ? undefined : join(heapDir, `${name}.heapsnapshot`),
           };
-          const r = await runTarget(target, tools, workload, protocol, seconds, files, baseline, vars);
+          const r = await runTarget(target, tools, workload, protocol, seconds, files, baseline, vars, prometheusEnv);
           results.push(r);
           const f = figures(r);
           const w = r.warmup;

@@ -40,6 +40,8 @@ export interface PrometheusOptions {
   /** More command-line flags, e.g. `--web.enable-remote-write-receiver`. */
   readonly args?: readonly string[];
   readonly readyTimeoutMs?: number;
+  /** Extra environment variables, e.g. `GOMAXPROCS` to hold the server to fewer cores. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface PrometheusServer {
@@ -70,6 +72,7 @@ export async function startPrometheus(tools: PrometheusTools, options: Prometheu
       ...(options.args ?? []),
     ],
     cwd: workDir,
+    ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } }),
   });
   const url = `http://${listenAddress}`;
   const stop = async (): Promise<void> => {
