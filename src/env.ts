@@ -18,6 +18,8 @@ export interface Env {
   readonly WAL_GROUP_COMMIT_MS?: string;
   /** Runtime configuration (JSON or YAML), Mimir's shape. */
   readonly RUNTIME_CONFIG?: string;
+  /** Who may read and write which tenants (src/auth/tokens.ts); unset: no authentication. */
+  readonly AUTH_TOKENS?: string;
   /** Token for the admin API. */
   readonly ADMIN_TOKEN?: string;
 }

@@ -23,19 +23,19 @@ app.get("/ready", (c) => c.text("ready\n"));
 
 // Mimir's path and Prometheus's receiver path take the same requests.
 for (const path of ["/api/v1/push", "/api/v1/write"]) {
-  app.post(path, requireTenant({ single: true, refuse: refusePush }), pushHandler);
+  app.post(path, requireTenant({ scope: "write", single: true, refuse: refusePush }), pushHandler);
 }
 
 // Remote read, for Prometheus's remote_read and for other promflares' stores.
 for (const path of ["/api/v1/read", "/prometheus/api/v1/read"]) {
-  app.post(path, requireTenant({ single: true }), remoteReadHandler);
+  app.post(path, requireTenant({ scope: "read", single: true }), remoteReadHandler);
 }
 
 // Cut every shard's head into blocks now.
-app.post("/ingester/flush", requireTenant({ single: true }), flushHandler);
+app.post("/ingester/flush", requireTenant({ scope: "write", single: true }), flushHandler);
 
 app.route("/", adminApi());
-app.get("/distributor/ha_tracker", requireTenant({ single: false }), haTrackerHandler);
+app.get("/distributor/ha_tracker", requireTenant({ scope: "read", single: false }), haTrackerHandler);
 
 const api = prometheusApi();
 app.route("/api/v1", api);

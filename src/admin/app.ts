@@ -4,6 +4,8 @@
  * (Mimir serves the same path).
  */
 import { Hono, type Context } from "hono";
+import { parseAuthorization } from "../auth/credentials";
+import { sha256Hex } from "../auth/tokens";
 import { redact } from "../config/runtime";
 import { blocksAdminRoutes } from "./blocks";
 import type { Env } from "../env";
@@ -12,11 +14,21 @@ import { invalidateTenantLimits, runtimeConfig, tenantLimits, tenantObject } fro
 
 type AdminEnv = { Bindings: Env };
 
-function authorized(c: Context<AdminEnv>): boolean {
+async function authorized(c: Context<AdminEnv>): Promise<boolean> {
   const token = c.env.ADMIN_TOKEN;
   if (!token) return false;
-  const header = c.req.header("Authorization") ?? "";
-  return header === `Bearer ${token}`;
+  const cred = parseAuthorization(c.req.header("Authorization"));
+  if (cred.kind !== "bearer") return false;
+  // Compared as digests, so how long the comparison takes says nothing about the token.
+  const [want, got] = await Promise.all([sha256Hex(token), sha256Hex(cred.token)]);
+  return want === got;
+}
+
+/** Refuses a request without the admin token; undefined lets it through. */
+async function adminRefusal(c: Context<AdminEnv>): Promise<Response | undefined> {
+  if (!c.env.ADMIN_TOKEN) return c.text("admin API disabled: set ADMIN_TOKEN\n", 403);
+  if (!(await authorized(c))) return c.text("unauthorized: send Authorization: Bearer <ADMIN_TOKEN>\n", 401);
+  return undefined;
 }
 
 function tenantParam(c: Context<AdminEnv>): TenantId | Response {
@@ -28,8 +40,8 @@ function tenantParam(c: Context<AdminEnv>): TenantId | Response {
 export function adminApi(): Hono<AdminEnv> {
   const admin = new Hono<AdminEnv>();
   admin.use("/api/v1/admin/*", async (c, next) => {
-    if (!c.env.ADMIN_TOKEN) return c.text("admin API disabled: set ADMIN_TOKEN\n", 403);
-    if (!authorized(c)) return c.text("unauthorized: send Authorization: Bearer <ADMIN_TOKEN>\n", 401);
+    const refused = await adminRefusal(c);
+    if (refused !== undefined) return refused;
     await next();
   });
 
@@ -58,7 +70,14 @@ export function adminApi(): Hono<AdminEnv> {
 
   blocksAdminRoutes(admin);
 
-  admin.get("/runtime_config", (c) => c.json(redact(runtimeConfig(c.env))));
+  // Tenants' limits and store URLs are operators' business once the API is not open.
+  admin.get("/runtime_config", async (c) => {
+    if (c.env.AUTH_TOKENS) {
+      const refused = await adminRefusal(c);
+      if (refused !== undefined) return refused;
+    }
+    return c.json(redact(runtimeConfig(c.env)));
+  });
   return admin;
 }
 

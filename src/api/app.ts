@@ -23,13 +23,13 @@ export function prometheusApi(): Hono<AppEnv> {
   api.on(["GET", "POST"], "/format_query", formatQueryHandler);
   api.on(["GET", "POST"], "/parse_query", parseQueryHandler);
 
-  api.use("*", requireTenant({ single: false, federated: true }));
+  api.use("*", requireTenant({ scope: "read", single: false, federated: true }));
   api.on(["GET", "POST"], "/query", instantQueryHandler);
   api.on(["GET", "POST"], "/query_range", rangeQueryHandler);
   api.on(["GET", "POST"], "/series", seriesHandler);
   api.on(["GET", "POST"], "/labels", labelNamesHandler);
   api.get("/label/:name/values", labelValuesHandler);
-  api.get("/metadata", requireTenant({ single: true }), metadataHandler);
+  api.get("/metadata", requireTenant({ scope: "read", single: true }), metadataHandler);
   api.on(["GET", "POST"], "/query_exemplars", queryExemplarsHandler);
   api.get("/status/tsdb", tsdbStatusHandler);
   return api;
