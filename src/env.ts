@@ -14,7 +14,7 @@ export interface Env {
   readonly MAX_REQUEST_BYTES?: string;
   /** Largest accepted remote_write body after snappy decoding, in bytes. */
   readonly MAX_DECODED_BYTES?: string;
-  /** Milliseconds an ingester waits for more pushes to share a WAL row (default 5). */
+  /** Milliseconds an ingester waits for more pushes to share a WAL row (default 2). */
   readonly WAL_GROUP_COMMIT_MS?: string;
   /** Runtime configuration (JSON or YAML), Mimir's shape. */
   readonly RUNTIME_CONFIG?: string;
