@@ -20,6 +20,8 @@ export interface Env {
   readonly RUNTIME_CONFIG?: string;
   /** Who may read and write which tenants (src/auth/tokens.ts); unset: no authentication. */
   readonly AUTH_TOKENS?: string;
+  /** "true" caches range-query results (src/frontend/results-cache.ts). */
+  readonly CACHE_RESULTS?: string;
   /** Token for the admin API. */
   readonly ADMIN_TOKEN?: string;
 }

@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from "hono";
 import { parseAuthorization } from "../auth/credentials";
-import { sha256Hex } from "../auth/tokens";
+import { sha256Hex } from "../encoding/sha256";
 import { redact } from "../config/runtime";
 import { blocksAdminRoutes } from "./blocks";
 import type { Env } from "../env";

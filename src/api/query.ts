@@ -7,6 +7,7 @@ import { labelsToRecord } from "../model/labels";
 import { Engine, QueryError, type QueryResult, type QuerySeries, type QueryValue } from "../promql/engine";
 import { formatDuration } from "../config/duration";
 import { formatExpr, parseExpr } from "../promql/parser";
+import { CacheApiExtentStore, cacheableExpr, cachedRangeQuery, type CacheSettings } from "../frontend/results-cache";
 import { tenantLimits } from "../tenancy/limits";
 import type { AppEnv } from "../tenancy/middleware";
 import { astToJson } from "./ast-json";
@@ -143,12 +144,64 @@ export async function rangeQueryHandler(c: Context<AppEnv>): Promise<Response> {
     );
   }
   const engine = engineFor(params);
+  const lookback = lookbackOption(params);
   const { querier: q, warnings: storeWarnings } = await apiQuerier(c, params);
+  const evaluate = (from: number, to: number): Promise<QueryResult> => engine.rangeQuery(q, query, from, to, step, lookback);
   try {
-    return respond(await engine.rangeQuery(q, query, start, end, step, lookbackOption(params)), params, started, storeWarnings);
+    const cache = await resultsCacheFor(c, params, query);
+    if (cache === null) return respond(await evaluate(start, end), params, started, storeWarnings);
+    const r = await cachedRangeQuery({ key: cache.key, start, end, step }, evaluate, new CacheApiExtentStore(caches.default), cache.settings, () => storeWarnings.length === 0);
+    return respond(joinedResult(r.series, r.evaluated), params, started, storeWarnings);
   } catch (e) {
     toApiError(e);
   }
+}
+
+/** Parameters that do not change a range query's series and points (they are not part of its cache key). */
+const NOT_IN_CACHE_KEY = new Set(["query", "start", "end", "step", "stats", "limit", "timeout"]);
+
+/**
+ * The results cache's key and settings for this request, or null when it
+ * is not to be cached: caching off, statistics asked for, an expression
+ * whose steps read the whole range, or a tenant with a TTL of 0.
+ */
+async function resultsCacheFor(c: Context<AppEnv>, params: URLSearchParams, query: string): Promise<{ key: string; settings: CacheSettings } | null> {
+  if (c.env.CACHE_RESULTS !== "true" || params.has("stats")) return null;
+  let expr;
+  try {
+    expr = parseExpr(query);
+  } catch {
+    return null; // the engine words the error
+  }
+  if (!cacheableExpr(expr)) return null;
+  const tenants = c.get("tenants");
+  let ttlMs = Infinity;
+  let freshnessMs = 0;
+  for (const tenant of tenants) {
+    const l = await tenantLimits(c.env, tenant);
+    ttlMs = Math.min(ttlMs, l.results_cache_ttl);
+    freshnessMs = Math.max(freshnessMs, l.max_cache_freshness, l.out_of_order_time_window);
+  }
+  if (!(ttlMs > 0)) return null;
+  const shape = new URLSearchParams(params);
+  for (const name of NOT_IN_CACHE_KEY) shape.delete(name);
+  shape.sort();
+  return { key: JSON.stringify([tenants, formatExpr(expr), shape.toString()]), settings: { ttlMs, freshnessMs, now: Date.now() } };
+}
+
+/** One result from the series joined across parts and the annotations and statistics of the parts evaluated. */
+function joinedResult(series: QuerySeries[], evaluated: readonly QueryResult[]): QueryResult {
+  const unique = (pick: (r: QueryResult) => string[]): string[] => [...new Set(evaluated.flatMap(pick))];
+  return {
+    value: { type: "matrix", series },
+    warnings: unique((r) => r.warnings),
+    infos: unique((r) => r.infos),
+    positioned: { warnings: unique((r) => r.positioned.warnings), infos: unique((r) => r.positioned.infos) },
+    stats: {
+      samplesLoaded: evaluated.reduce((n, r) => n + r.stats.samplesLoaded, 0),
+      peakSamples: evaluated.reduce((n, r) => Math.max(n, r.stats.peakSamples), 0),
+    },
+  };
 }
 
 /** Mimir's `max_total_query_length` for range queries (0 = no limit). */

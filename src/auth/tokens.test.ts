@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../config/error";
-import { firstRefusedTenant, parseAccessList, sha256Hex, TokenChecker } from "./tokens";
+import { sha256Hex } from "../encoding/sha256";
+import { firstRefusedTenant, parseAccessList, TokenChecker } from "./tokens";
 
 const WRITER = "writer-token-0123456789";
 const READER = "reader-token-0123456789";

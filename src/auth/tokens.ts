@@ -19,6 +19,7 @@
 import { parse as parseYaml } from "yaml";
 import { ConfigError } from "../config/error";
 import { plainObject } from "../config/limits";
+import { sha256Hex } from "../encoding/sha256";
 import { validateTenantId } from "../tenancy/tenant";
 
 export type Scope = "read" | "write";
@@ -116,15 +117,6 @@ function scopesOf(value: unknown, path: string): ReadonlySet<Scope> {
     out.add(s as Scope);
   }
   return out;
-}
-
-const encoder = new TextEncoder();
-
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
-  let hex = "";
-  for (const b of digest) hex += b.toString(16).padStart(2, "0");
-  return hex;
 }
 
 /** Most distinct tokens a checker remembers as valid before it starts over. */

@@ -69,6 +69,10 @@ export interface Limits {
   readonly remote_read_stores: readonly RemoteReadStore[];
   /** Labels removed by query-time deduplication (Thanos's `--query.replica-label`). */
   readonly query_replica_labels: readonly string[];
+  /** How long (ms) cached range-query results live (with CACHE_RESULTS); 0 = not cached. */
+  readonly results_cache_ttl: number;
+  /** Steps this close (ms) to now are not cached: their samples may still arrive. */
+  readonly max_cache_freshness: number;
 }
 
 export const DEFAULT_REMOTE_READ_TIMEOUT_MS = 60_000;
@@ -102,6 +106,8 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   shards: 4,
   remote_read_stores: Object.freeze([]),
   query_replica_labels: Object.freeze([]),
+  results_cache_ttl: 7 * 24 * HOUR_MS,
+  max_cache_freshness: 10 * 60_000,
 });
 
 /** Upper bound on shards: every push fans out to each shard DO. */
@@ -133,6 +139,8 @@ const FIELDS: { readonly [K in keyof Limits]: FieldParser<Limits[K]> } = {
   shards: shardCount,
   remote_read_stores: remoteReadStores,
   query_replica_labels: labelNameList,
+  results_cache_ttl: parseDuration,
+  max_cache_freshness: parseDuration,
 };
 
 export const LIMIT_FIELDS: readonly (keyof Limits)[] = Object.keys(FIELDS) as (keyof Limits)[];

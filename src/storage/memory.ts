@@ -5,6 +5,7 @@
  */
 import { compareLabels, labelsKey, type Labels } from "../model/labels";
 import { matchesAll, type Matcher } from "../model/matchers";
+import { lowerBound } from "./samples";
 import type { LabelHints, Querier, SelectHints, Series } from "./storage";
 
 /**
@@ -106,16 +107,4 @@ function insertSample(s: MemSeries, t: number, v: number): void {
   s.timestamps.splice(i, 0, t);
   s.values.copyWithin(i + 1, i, n);
   s.values[i] = v;
-}
-
-/** First index whose timestamp is >= t. */
-function lowerBound(ts: readonly number[], t: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -56,3 +56,15 @@ export function relabeled(s: Series, labels: Labels): Series {
 export function samplesOf(s: Series, buf: SampleBuffers): SampleViews {
   return isDecodable(s) ? s.samplesInto(buf) : s;
 }
+
+/** First index whose timestamp is >= t, in ascending timestamps. */
+export function lowerBound(ts: ArrayLike<number>, t: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
