@@ -261,3 +261,36 @@ export function exprType(e: Expr): ValueType {
       return exprType(e.expr);
   }
 }
+
+/** The direct subexpressions of `e`, in the order they are written. */
+export function childExprs(e: Expr): readonly Expr[] {
+  switch (e.type) {
+    case "NumberLiteral":
+    case "StringLiteral":
+    case "VectorSelector":
+      return [];
+    case "MatrixSelector":
+      return [e.vectorSelector];
+    case "Call":
+      return e.args;
+    case "AggregateExpr":
+      return e.param ? [e.param, e.expr] : [e.expr];
+    case "BinaryExpr":
+      return [e.lhs, e.rhs];
+    case "SubqueryExpr":
+    case "UnaryExpr":
+    case "ParenExpr":
+    case "StepInvariantExpr":
+      return [e.expr];
+  }
+}
+
+/** The first node of `e` (itself included, parents before children) that `pred` accepts. */
+export function findExpr<T extends Expr>(e: Expr, pred: (n: Expr) => n is T): T | undefined {
+  if (pred(e)) return e;
+  for (const c of childExprs(e)) {
+    const found = findExpr(c, pred);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}

@@ -35,6 +35,28 @@ describe("/api/v1/query", () => {
     expect(r.body.data).toEqual({ resultType: "vector", result: [{ metric: { job: "api" }, value: [t, "5.999999999999999"] }] });
   });
 
+  it("joins info() labels from target_info read out of the ingesters", async () => {
+    const tenant = "query-api-info";
+    const at = base + 60_000;
+    const pushed = await push(tenant, {
+      series: [
+        series({ __name__: "up", job: "api", instance: "a" }, [[at, 1]]),
+        series({ __name__: "up", job: "api", instance: "b" }, [[at, 0]]),
+        series({ __name__: "target_info", job: "api", instance: "a", version: "1.2", region: "eu" }, [[at, 1]]),
+        series({ __name__: "build_info", job: "api", instance: "b", revision: "abc" }, [[at, 1]]),
+      ],
+    });
+    expect(pushed.status).toBe(204);
+    const time = String(at / 1000);
+    const plain = await api<{ result: { metric: Record<string, string> }[] }>(tenant, "/api/v1/query", { query: "info(up)", time });
+    expect(plain.body.data.result.map((r) => r.metric)).toEqual([
+      { __name__: "up", job: "api", instance: "a", version: "1.2", region: "eu" },
+      { __name__: "up", job: "api", instance: "b" },
+    ]);
+    const chosen = await api<{ result: { metric: Record<string, string> }[] }>(tenant, "/api/v1/query", { query: 'info(up, {__name__=~".+_info", revision=~".+"})', time });
+    expect(chosen.body.data.result.map((r) => r.metric)).toEqual([{ __name__: "up", job: "api", instance: "b", revision: "abc" }]);
+  });
+
   it("encodes NaN and infinities as Prometheus does", async () => {
     const r = await api<Data>(T, "/api/v1/query", { query: "temperature", time: String((base + 15_000) / 1000) });
     expect(r.body.data.result).toEqual([{ metric: { __name__: "temperature", room: "x" }, value: [(base + 15_000) / 1000, "+Inf"] }]);

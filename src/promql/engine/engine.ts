@@ -1,6 +1,5 @@
 /** The query engine: parses and validates queries, then runs them (see query.ts). */
-import type { Expr } from "../ast";
-import { exprType } from "../ast";
+import { exprType, findExpr, type Call, type Expr } from "../ast";
 import { parseExpr } from "../parser";
 import type { Querier } from "../../storage/storage";
 import { execQuery } from "./query";
@@ -74,24 +73,5 @@ export class Engine {
 
 /** The first call of a feature-flagged function, if any. */
 function findExperimentalFunction(e: Expr): string | null {
-  switch (e.type) {
-    case "Call":
-      if (e.func.experimental) return e.func.name;
-      for (const a of e.args) {
-        const n = findExperimentalFunction(a);
-        if (n) return n;
-      }
-      return null;
-    case "AggregateExpr":
-      return (e.param && findExperimentalFunction(e.param)) || findExperimentalFunction(e.expr);
-    case "BinaryExpr":
-      return findExperimentalFunction(e.lhs) || findExperimentalFunction(e.rhs);
-    case "MatrixSelector":
-    case "VectorSelector":
-    case "NumberLiteral":
-    case "StringLiteral":
-      return null;
-    default:
-      return findExperimentalFunction(e.expr);
-  }
+  return findExpr(e, (n): n is Call => n.type === "Call" && n.func.experimental === true)?.func.name ?? null;
 }

@@ -17,6 +17,7 @@ import { AggregateState, aggregateStep, checkQuantileParam, countValuesStep, Gro
 import { scalarBinop, VectorMatchState, vectorAnd, vectorBinop, vectorOr, vectorScalarBinop, vectorUnless } from "./binary";
 import { absentLabels, callInstantFunction, evalLabelJoin, evalLabelReplace, isValidLabelNameLiteral, mergeSameLabelset } from "./functions";
 import { formatExpr } from "../parser/printer";
+import { evalInfo } from "./info";
 import { dropMetricName, signature } from "./labels-util";
 import { resolveAt, subqueryFirstStep, upperBound, withoutStaleMarkers, type QueryBounds, type SelectorData } from "./selectors";
 import { isStaleNaN } from "./stale";
@@ -423,6 +424,7 @@ export class Evaluator {
     const name = e.func.name;
     if (name === "label_replace") return evalLabelReplace(this, e);
     if (name === "label_join") return evalLabelJoin(this, e);
+    if (name === "info") return evalInfo(this, e);
     const matrixIdx = e.args.findIndex((a) => unwrapParens(a).type === "MatrixSelector" || unwrapParens(a).type === "SubqueryExpr");
     if (matrixIdx < 0) {
       if (name === "timestamp" && unwrapParens(e.args[0]!).type === "VectorSelector") {
@@ -438,7 +440,7 @@ export class Evaluator {
   }
 
   /** timestamp() of a plain selector reports each sample's own time, not the step's. */
-  private timestampOfSelector(vs: VectorSelector): StepMatrix {
+  timestampOfSelector(vs: VectorSelector): StepMatrix {
     const series = this.shared.data.get(vs) ?? [];
     const at = resolveAt(vs.timestamp, vs.startOrEnd, this.shared.bounds);
     const out: StepMatrix = [];

@@ -5,6 +5,7 @@
 import type { AtModifier, Expr, VectorSelector } from "../ast";
 import type { Querier, Series } from "../../storage/storage";
 import type { SampleViews } from "../../storage/samples";
+import { infoSelector } from "./info";
 import { isStaleNaN } from "./stale";
 
 /** Query-wide times that `@ start()` / `@ end()` resolve to. */
@@ -72,6 +73,12 @@ function collectNeeds(
       return;
     }
     case "Call":
+      if (e.func.name === "info") {
+        // The second argument only describes the info series; they are read through a selector of their own.
+        collectNeeds(e.args[0]!, start, end, lookback, bounds, defaultSubqueryStep, out);
+        add(infoSelector(e), lookback);
+        return;
+      }
       for (const a of e.args) collectNeeds(a, start, end, lookback, bounds, defaultSubqueryStep, out);
       return;
     case "AggregateExpr":
