@@ -18,6 +18,7 @@ import { scalarBinop, VectorMatchState, vectorAnd, vectorBinop, vectorOr, vector
 import { absentLabels, callInstantFunction, evalLabelJoin, evalLabelReplace, isValidLabelNameLiteral, mergeSameLabelset } from "./functions";
 import { formatExpr } from "../parser/printer";
 import { evalInfo } from "./info";
+import { extendedMatrix, extendedRangeFunction, isExtended, smoothedSelector } from "./extended-range";
 import { dropMetricName, signature } from "./labels-util";
 import { resolveAt, subqueryFirstStep, upperBound, withoutStaleMarkers, type QueryBounds, type SelectorData } from "./selectors";
 import { isStaleNaN } from "./stale";
@@ -102,6 +103,7 @@ export class Evaluator {
       case "VectorSelector":
         return this.vectorSelector(e);
       case "MatrixSelector":
+        if (isExtended(e)) return extendedMatrix(this, e);
         return this.rangeToMatrix(this.matrixSelectorSeries(e), e.vectorSelector, e.range, true);
       case "SubqueryExpr":
         return this.subqueryMatrix(e);
@@ -161,6 +163,7 @@ export class Evaluator {
   // ---- selectors ----
 
   private vectorSelector(vs: VectorSelector): StepMatrix {
+    if (vs.smoothed === true) return smoothedSelector(this, vs);
     const series = this.shared.data.get(vs) ?? [];
     const at = resolveAt(vs.timestamp, vs.startOrEnd, this.shared.bounds);
     const lookback = this.shared.lookback;
@@ -195,7 +198,7 @@ export class Evaluator {
   }
 
   /** A range vector's samples of one series: stale markers are never part of a window. */
-  private windowSamples(s: Series): SampleViews {
+  windowSamples(s: Series): SampleViews {
     return withoutStaleMarkers(samplesOf(s, this.buffers));
   }
 
@@ -480,6 +483,7 @@ export class Evaluator {
     let series: RangeSeries[];
     let mod: { offset: number; timestamp: number | null; startOrEnd: VectorSelector["startOrEnd"] };
     if (arg.type === "MatrixSelector") {
+      if (isExtended(arg)) return extendedRangeFunction(this, e, arg);
       series = this.matrixSelectorSeries(arg);
       mod = arg.vectorSelector;
     } else {

@@ -51,20 +51,24 @@ function collectNeeds(
   defaultSubqueryStep: number,
   out: Map<VectorSelector, Need>,
 ): void {
-  const add = (vs: VectorSelector, range: number): void => {
+  const add = (vs: VectorSelector, range: number, ahead = 0): void => {
     const at = resolveAt(vs.timestamp, vs.startOrEnd, bounds);
     const s = (at ?? start) - vs.offset - range;
-    const t = (at ?? end) - vs.offset;
+    const t = (at ?? end) - vs.offset + ahead;
     const prev = out.get(vs);
     out.set(vs, prev ? { start: Math.min(prev.start, s), end: Math.max(prev.end, t) } : { start: s, end: t });
   };
   switch (e.type) {
     case "VectorSelector":
-      add(e, lookback);
+      add(e, lookback, e.smoothed === true ? lookback : 0);
       return;
-    case "MatrixSelector":
-      add(e.vectorSelector, e.range);
+    case "MatrixSelector": {
+      // anchored looks a lookback delta before the window, smoothed after it too.
+      const vs = e.vectorSelector;
+      const extended = vs.anchored === true || vs.smoothed === true;
+      add(vs, e.range + (extended ? lookback : 0), vs.smoothed === true ? lookback : 0);
       return;
+    }
     case "SubqueryExpr": {
       const at = resolveAt(e.timestamp, e.startOrEnd, bounds);
       const step = e.step || defaultSubqueryStep;
