@@ -186,7 +186,19 @@ async function resultsCacheFor(c: Context<AppEnv>, params: URLSearchParams, quer
   const shape = new URLSearchParams(params);
   for (const name of NOT_IN_CACHE_KEY) shape.delete(name);
   shape.sort();
-  return { key: JSON.stringify([tenants, formatExpr(expr), shape.toString()]), settings: { ttlMs, freshnessMs, now: Date.now() } };
+  const settings = { ttlMs, freshnessMs, now: Date.now(), ...backgroundOf(c) };
+  return { key: JSON.stringify([tenants, formatExpr(expr), shape.toString()]), settings };
+}
+
+/** The Worker's `waitUntil`, when the request has an execution context (not in `app.request` tests). */
+function backgroundOf(c: Context<AppEnv>): { background?: (p: Promise<void>) => void } {
+  let ctx: Context<AppEnv>["executionCtx"];
+  try {
+    ctx = c.executionCtx;
+  } catch {
+    return {};
+  }
+  return { background: (p) => ctx.waitUntil(p) };
 }
 
 /** One result from the series joined across parts and the annotations and statistics of the parts evaluated. */

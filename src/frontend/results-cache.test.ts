@@ -116,6 +116,21 @@ describe("results cache", () => {
     expect(store.puts).toBe(0);
   });
 
+  it("hands the cache writes to the background when it can, answering first", async () => {
+    const s = storage();
+    const store = new MemoryExtentStore();
+    const writes: Promise<void>[] = [];
+    const evaluate = (from: number, to: number): Promise<QueryResult> => engine.rangeQuery(s, query, from, to, MIN);
+    const settings = { ttlMs: DAY, freshnessMs: FRESHNESS, now: T0 + HOUR, background: (w: Promise<void>) => writes.push(w) };
+    const got = await cachedRangeQuery({ key: query, start: T0, end: T0 + HOUR, step: MIN }, evaluate, store, settings, () => true);
+    expect(got.series.length).toBe(3);
+    expect(writes).toHaveLength(1);
+    await Promise.all(writes);
+    expect(store.puts).toBe(1);
+    const again = await cachedRangeQuery({ key: query, start: T0, end: T0 + HOUR, step: MIN }, evaluate, store, settings, () => true);
+    expect(again.cachedSteps).toBe(51);
+  });
+
   it("does not cache expressions whose steps read the whole range", () => {
     expect(cacheableExpr(parseExpr(query))).toBe(true);
     expect(cacheableExpr(parseExpr("http_requests_total @ 1700000000"))).toBe(true);

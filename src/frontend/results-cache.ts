@@ -40,6 +40,8 @@ export interface CacheSettings {
   readonly ttlMs: number;
   readonly freshnessMs: number;
   readonly now: number;
+  /** Lets the cache writes finish after the answer is sent (a Worker's `waitUntil`); without it they are awaited. */
+  readonly background?: (write: Promise<void>) => void;
 }
 
 /** Evaluates the query over [start, end] on the request's step grid. */
@@ -94,7 +96,12 @@ export async function cachedRangeQuery(
   const computed: Part[] = missing.map((g, i) => ({ ...g, series: matrixOf(evaluated[i]!) }));
 
   if (mayStore() && evaluated.every((r) => r.positioned.warnings.length === 0 && r.positioned.infos.length === 0)) {
-    await storeParts(req, computed, freshEnd, entries, store, settings.ttlMs);
+    // Best effort: a failed cache write costs the next query an evaluation, never this answer.
+    const write = storeParts(req, computed, freshEnd, entries, store, settings.ttlMs).catch((e: unknown) => {
+      console.error("results cache write failed:", e);
+    });
+    if (settings.background !== undefined) settings.background(write);
+    else await write;
   }
   const parts = [...cached, ...computed].sort((a, b) => a.start - b.start);
   let cachedSteps = 0;
