@@ -7,7 +7,7 @@
  *                           [--protocols v1,v2] [--targets promflare,prometheus]
  *                           [--max-samples 4000000] [--batch 2000] [--repeat 1]
  *                           [--profile DIR] [--heap-snapshot DIR] [--baseline REV] [--shards N]
- *                           [--prometheus-cores N]
+ *                           [--prometheus-cores N] [--auth true]
  *
  * With --repeat N each server is measured N times, the two taking turns, and
  * the tables show the median of each figure: on a shared 2-core machine one
@@ -34,6 +34,10 @@
  * runs the Worker and every Durable Object on one thread, so
  * `--prometheus-cores 1` compares the two per core of ingest work.
  *
+ * --auth true runs promflare with AUTH_TOKENS set and pushes with a bearer
+ * token; a --baseline runs without, so `--baseline HEAD --auth true`
+ * measures what authentication costs.
+ *
  * Series are assigned to senders by index, like Prometheus's queue shards,
  * so each series' samples stay in time order. One full scrape is sent first
  * (series creation, reported separately); the timed phase follows.
@@ -56,6 +60,9 @@ import { apiGet } from "../test/support/promapi";
 
 const SERIES_PER_TARGET = 92;
 const TENANT = "bench";
+/** `--auth true`: the token the pushes carry and the access list that grants it the bench tenant. */
+const AUTH_TOKEN = "bench-ingest-token-0123456789";
+const AUTH_LIST = JSON.stringify({ tokens: [{ name: "bench", token: AUTH_TOKEN, tenants: [TENANT], scopes: ["write", "read"] }] });
 
 /** "baseline" is promflare at the --baseline revision. */
 type TargetName = "promflare" | "prometheus" | "baseline";
@@ -159,7 +166,7 @@ async function runPhase(
   queues: Batch[][],
   pid: number,
   deadlineSeconds: number,
-  tenant: string | undefined,
+  headers: Readonly<Record<string, string>>,
 ): Promise<PhaseResult> {
   const latenciesMs: number[] = [];
   const failures = new Map<number, number>();
@@ -184,7 +191,7 @@ async function runPhase(
         let status: number;
         let body = "";
         try {
-          const res = await pushRemoteWrite(url, batch.body, { protocol, tenant, timeoutMs: 60_000 });
+          const res = await pushRemoteWrite(url, batch.body, { protocol, headers, timeoutMs: 60_000 });
           status = res.status;
           body = res.body;
         } catch (err) {
@@ -254,9 +261,8 @@ function walRowsWritten(persistDir: string): number | undefined {
 }
 
 /** Head series as reported by /api/v1/status/tsdb, when the server has that endpoint. */
-async function headSeries(url: string, tenant: string | undefined): Promise<number | undefined> {
+async function headSeries(url: string, headers: Readonly<Record<string, string>>): Promise<number | undefined> {
   try {
-    const headers: Record<string, string> = tenant === undefined ? {} : { "X-Scope-OrgID": tenant };
     const { data } = await apiGet<{ headStats?: { numSeries?: number } }>(url, "/api/v1/status/tsdb", {}, headers, 10_000);
     return data.headStats?.numSeries;
   } catch {
@@ -279,7 +285,8 @@ interface ProfileRequest {
 async function measure(
   server: { url: string; pid: number; inspectorUrl?: string },
   path: string,
-  tenant: string | undefined,
+  /** Tenant and credentials, for promflare. */
+  headers: Readonly<Record<string, string>>,
   workload: Workload,
   protocol: RemoteWriteProtocol,
   seconds: number,
@@ -291,9 +298,9 @@ async function measure(
   const inspectorUrl = server.inspectorUrl;
   const readIsolate = async (file?: string): Promise<IsolateHeap | undefined> => (inspectorUrl === undefined ? undefined : isolateHeap(inspectorUrl, file));
   const isolateBaseline = await readIsolate();
-  const warmup = await runPhase(url, protocol, workload.warmup, server.pid, 600, tenant);
+  const warmup = await runPhase(url, protocol, workload.warmup, server.pid, 600, headers);
   const profiler = profileRequest === undefined ? undefined : { file: profileRequest.file, run: await startCpuProfile(profileRequest.inspectorUrl) };
-  const timed = await runPhase(url, protocol, workload.timed, server.pid, seconds, tenant);
+  const timed = await runPhase(url, protocol, workload.timed, server.pid, seconds, headers);
   let profile: string | undefined;
   if (profiler !== undefined) {
     const p = await profiler.run.stop();
@@ -306,7 +313,7 @@ async function measure(
     const top = heapSummary(readFileSync(heapSnapshotFile, "utf8"), 12).map((h) => `${fmt(h.bytes / 1e6, 1).padStart(7)} MB ${fmt(h.count, 0).padStart(10)}  ${h.kind}`);
     profile = [profile, `live heap by kind of object (own size; whole snapshot: ${heapSnapshotFile}):`, ...top].filter((l) => l !== undefined).join("\n");
   }
-  return { warmup, timed, rssBaseline, rssEnd, isolateBaseline, isolateEnd, headSeries: await headSeries(server.url, tenant), profile };
+  return { warmup, timed, rssBaseline, rssEnd, isolateBaseline, isolateEnd, headSeries: await headSeries(server.url, headers), profile };
 }
 
 async function runTarget(
@@ -319,15 +326,19 @@ async function runTarget(
   baseline: BaselineCheckout | undefined,
   vars: Readonly<Record<string, string>>,
   prometheusEnv: Readonly<Record<string, string>>,
+  auth: boolean,
 ): Promise<RunResult> {
   const run = { target, protocol, series: workload.series };
   if (target !== "prometheus") {
     const persistDir = makeTempDir("bench-ingest-state");
     const config = target === "baseline" ? baseline!.config : undefined;
-    const server = await startWranglerDev({ persistTo: persistDir, vars, config });
+    // --auth: the current tree checks a token on every request, the baseline does not.
+    const withAuth = auth && target === "promflare";
+    const server = await startWranglerDev({ persistTo: persistDir, vars: withAuth ? { ...vars, AUTH_TOKENS: AUTH_LIST } : vars, config });
+    const headers = { "X-Scope-OrgID": TENANT, ...(withAuth ? { Authorization: `Bearer ${AUTH_TOKEN}` } : {}) };
     try {
       const profile = files.profile === undefined ? undefined : { inspectorUrl: server.inspectorUrl, file: files.profile };
-      const measured = await measure(server, "/api/v1/push", TENANT, workload, protocol, seconds, profile, files.heapSnapshot);
+      const measured = await measure(server, "/api/v1/push", headers, workload, protocol, seconds, profile, files.heapSnapshot);
       // The WAL rows are read from SQLite files once the server has let go of them.
       await server.stop();
       return { ...run, ...measured, sqliteRows: walRowsWritten(persistDir) };
@@ -345,7 +356,7 @@ async function runTarget(
     ],
   });
   try {
-    return { ...run, ...(await measure(server, "/api/v1/write", undefined, workload, protocol, seconds)), sqliteRows: undefined };
+    return { ...run, ...(await measure(server, "/api/v1/write", {}, workload, protocol, seconds)), sqliteRows: undefined };
   } finally {
     await server.stop();
   }
@@ -436,6 +447,7 @@ async function main(): Promise<void> {
     baseline: "",
     shards: "",
     "prometheus-cores": "",
+    auth: "false",
   });
   for (const dir of [flags.profile!, flags["heap-snapshot"]!]) if (dir !== "") mkdirSync(dir, { recursive: true });
   let targets = flags.targets!.split(",") as TargetName[];
@@ -504,7 +516,7 @@ async function runAll(
             profile: profileDir === undefined || target !== "promflare" ? undefined : join(profileDir, `${name}.cpuprofile`),
             heapSnapshot: heapDir === undefined || target === "prometheus" ? undefined : join(heapDir, `${name}.heapsnapshot`),
           };
-          const r = await runTarget(target, tools, workload, protocol, seconds, files, baseline, vars, prometheusEnv);
+          const r = await runTarget(target, tools, workload, protocol, seconds, files, baseline, vars, prometheusEnv, flags.auth === "true");
           results.push(r);
           const f = figures(r);
           const w = r.warmup;

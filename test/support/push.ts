@@ -29,6 +29,8 @@ export interface PushOptions {
   readonly protocol: RemoteWriteProtocol;
   /** Sent as X-Scope-OrgID when set. */
   readonly tenant?: string;
+  /** More request headers, e.g. Authorization. */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
 }
 
@@ -43,6 +45,7 @@ export async function pushRemoteWrite(url: string, snappyBody: Uint8Array, optio
     ...PROTOCOL_HEADERS[options.protocol],
     "Content-Encoding": "snappy",
     "User-Agent": "promflare-test",
+    ...options.headers,
   };
   if (options.tenant !== undefined) headers["X-Scope-OrgID"] = options.tenant;
   const res = await fetch(url, {
