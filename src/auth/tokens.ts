@@ -119,13 +119,10 @@ function scopesOf(value: unknown, path: string): ReadonlySet<Scope> {
   return out;
 }
 
-/** Most distinct tokens a checker remembers as valid before it starts over. */
-const MAX_REMEMBERED = 1024;
-
 /** Looks tokens up in an access list. */
 export class TokenChecker {
   private readonly byHash: Promise<Map<string, Principal>>;
-  /** Tokens already found valid, so a sender's every push does not hash its token again. */
+  /** Tokens already found valid, so a sender's every push does not hash its token again (only listed tokens get in, so it stays as small as the list). */
   private readonly known = new Map<string, Principal>();
 
   constructor(entries: readonly TokenEntry[]) {
@@ -137,10 +134,7 @@ export class TokenChecker {
     const hit = this.known.get(token);
     if (hit !== undefined) return hit;
     const found = (await this.byHash).get(await sha256Hex(token));
-    if (found !== undefined) {
-      if (this.known.size >= MAX_REMEMBERED) this.known.clear();
-      this.known.set(token, found);
-    }
+    if (found !== undefined) this.known.set(token, found);
     return found;
   }
 }

@@ -84,9 +84,8 @@ export async function cachedRangeQuery(
   const cached: Part[] = [];
   for (const [day, extents] of entries) {
     for (const e of extents) {
-      const from = stepAtOrAfter(Math.max(e.start, start, day * DAY_MS), start, step);
-      const to = stepAtOrBefore(Math.min(e.end, freshEnd, (day + 1) * DAY_MS - 1), start, step);
-      if (from <= to) cached.push({ start: from, end: to, series: slice(e.series, from, to) });
+      const on = stepsOnDay(Math.max(e.start, start), Math.min(e.end, freshEnd), day, req);
+      if (on !== undefined) cached.push({ ...on, series: slice(e.series, on.start, on.end) });
     }
   }
   cached.sort((a, b) => a.start - b.start);
@@ -128,10 +127,9 @@ async function storeParts(
     const last = Math.min(part.end, freshEnd);
     if (last < part.start) continue;
     for (const day of dayRange(part.start, last)) {
-      const from = stepAtOrAfter(Math.max(part.start, day * DAY_MS), req.start, req.step);
-      const to = stepAtOrBefore(Math.min(last, (day + 1) * DAY_MS - 1), req.start, req.step);
-      if (from > to) continue;
-      entries.set(day, withExtent(entries.get(day) ?? [], { start: from, end: to, series: slice(part.series, from, to) }));
+      const on = stepsOnDay(part.start, last, day, req);
+      if (on === undefined) continue;
+      entries.set(day, withExtent(entries.get(day) ?? [], { ...on, series: slice(part.series, on.start, on.end) }));
       changed.add(day);
     }
   }
@@ -147,6 +145,13 @@ function pointBytes(extents: readonly Extent[]): number {
   let n = 0;
   for (const e of extents) for (const s of e.series) n += 16 * s.timestamps.length;
   return n;
+}
+
+/** The steps of the request's grid from `from` to `to` that fall on UTC day `day`, if any. */
+function stepsOnDay(from: number, to: number, day: number, grid: CachedRangeRequest): Interval | undefined {
+  const first = stepAtOrAfter(Math.max(from, day * DAY_MS), grid.start, grid.step);
+  const last = stepAtOrBefore(Math.min(to, (day + 1) * DAY_MS - 1), grid.start, grid.step);
+  return first <= last ? { start: first, end: last } : undefined;
 }
 
 function dayRange(from: number, to: number): number[] {

@@ -262,6 +262,12 @@ export function exprType(e: Expr): ValueType {
   }
 }
 
+/** `e` without the parentheses and step-invariance wrappers around it. */
+export function unwrapParens(e: Expr): Expr {
+  while (e.type === "ParenExpr" || e.type === "StepInvariantExpr") e = e.expr;
+  return e;
+}
+
 /** The direct subexpressions of `e`, in the order they are written. */
 export function childExprs(e: Expr): readonly Expr[] {
   switch (e.type) {

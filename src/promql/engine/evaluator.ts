@@ -6,7 +6,7 @@
  * Selector data is loaded before evaluation starts, so this is synchronous.
  */
 import type { AggregateExpr, BinaryExpr, Call, Expr, MatrixSelector, StepInvariantExpr, SubqueryExpr, VectorSelector } from "../ast";
-import { SET_OPS, exprType } from "../ast";
+import { SET_OPS, exprType, unwrapParens } from "../ast";
 import { METRIC_NAME, compareLabels, getLabel, labelsKey, type Labels } from "../../model/labels";
 import type { Series } from "../../storage/storage";
 import { SampleBuffers, type SampleViews, samplesOf } from "../../storage/samples";
@@ -675,11 +675,6 @@ interface GrowingSeries {
   readonly series: StepSeries;
   /** Points written so far. */
   n: number;
-}
-
-export function unwrapParens(e: Expr): Expr {
-  while (e.type === "ParenExpr" || e.type === "StepInvariantExpr") e = e.expr;
-  return e;
 }
 
 /**

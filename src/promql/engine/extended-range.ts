@@ -126,6 +126,15 @@ function extendedRate(
   return rateSeconds > 0 ? result / rateSeconds : result;
 }
 
+/**
+ * The samples [lo, hi) an extended window (start, end] reads: back a
+ * lookback delta before its start, and past its end too when smoothed.
+ */
+function extendedWindow(ts: Float64Array, start: number, end: number, lookback: number, smoothed: boolean): [number, number] {
+  const lo = upperBound(ts, start - lookback);
+  return [lo, upperBound(ts, smoothed ? end + lookback : end, lo)];
+}
+
 /** The value at `t` on the line between samples i and i+1; a counter reset between them starts the line at 0. */
 function interpolate(ts: Float64Array, vs: Float64Array, i: number, t: number, isCounter: boolean): number {
   const y2 = vs[i + 1]!;
@@ -174,8 +183,7 @@ export function extendedRangeFunction(ev: Evaluator, e: Call, ms: MatrixSelector
   const rangeSeconds = e.func.name === "rate" ? ms.range / 1000 : 0;
   return perStep(ev, vs, true, (ts, values, end) => {
     const start = end - ms.range;
-    const lo = upperBound(ts, start - lookback);
-    const hi = upperBound(ts, smoothed ? end + lookback : end, lo);
+    const [lo, hi] = extendedWindow(ts, start, end, lookback, smoothed);
     if (hi <= lo) return undefined;
     ev.shared.samples.loaded += hi - lo;
     return kernel(ts, values, lo, hi, start, end, rangeSeconds);
@@ -199,8 +207,7 @@ export function extendedMatrix(ev: Evaluator, ms: MatrixSelector): StepMatrix {
   let total = 0;
   for (const s of ev.shared.data.get(vs) ?? []) {
     const { timestamps: ts, values } = ev.windowSamples(s);
-    const lo = upperBound(ts, mint - lookback);
-    const hi = upperBound(ts, smoothed ? maxt + lookback : maxt, lo);
+    const [lo, hi] = extendedWindow(ts, mint, maxt, lookback, smoothed);
     if (hi <= lo) continue;
     const b = boundaries(ts, values, lo, hi, mint, maxt, smoothed, false);
     if (b === undefined) continue;

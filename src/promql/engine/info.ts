@@ -19,7 +19,7 @@
  * dropped at that step. Series of the info metrics themselves are left as
  * they are.
  */
-import { findExpr, type Call, type Expr, type VectorSelector } from "../ast";
+import { findExpr, unwrapParens, type Call, type VectorSelector } from "../ast";
 import { METRIC_NAME, formatLabels, getLabel, sortLabels, type Label, type Labels } from "../../model/labels";
 import { Matcher } from "../../model/matchers";
 import type { Evaluator } from "./evaluator";
@@ -47,7 +47,7 @@ export function infoSelector(call: Call): VectorSelector {
 function infoSpec(call: Call): InfoSpec {
   let spec = specs.get(call);
   if (spec !== undefined) return spec;
-  const given = call.args.length > 1 ? unwrap(call.args[1]!) : undefined;
+  const given = call.args.length > 1 ? unwrapParens(call.args[1]!) : undefined;
   const matchers = given?.type === "VectorSelector" ? given.matchers : [];
   const nameMatchers = matchers.filter((m) => m.name === METRIC_NAME);
   if (!nameMatchers.some((m) => m.type === "=" || m.type === "=~")) {
@@ -57,8 +57,8 @@ function infoSpec(call: Call): InfoSpec {
   for (const m of matchers) {
     if (m.name === METRIC_NAME) continue;
     const list = dataMatchers.get(m.name);
-    if (list === undefined) dataMatchers.set(m.name, [Matcher.from(m)]);
-    else list.push(Matcher.from(m));
+    if (list === undefined) dataMatchers.set(m.name, [m]);
+    else list.push(m);
   }
   // The first vector selector in the data argument, in the order Prometheus walks it.
   const timing = findExpr(call.args[0]!, (n): n is VectorSelector => n.type === "VectorSelector");
@@ -71,14 +71,9 @@ function infoSpec(call: Call): InfoSpec {
     timestamp: timing?.timestamp ?? null,
     startOrEnd: timing?.startOrEnd ?? null,
   };
-  spec = { selector, nameMatchers: nameMatchers.map((m) => Matcher.from(m)), dataMatchers };
+  spec = { selector, nameMatchers, dataMatchers };
   specs.set(call, spec);
   return spec;
-}
-
-function unwrap(e: Expr): Expr {
-  while (e.type === "ParenExpr") e = e.expr;
-  return e;
 }
 
 export function evalInfo(ev: Evaluator, call: Call): StepMatrix {
